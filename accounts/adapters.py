@@ -1,0 +1,22 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
+
+from notifications.services import email_queue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's emails (verification, password reset, email change…) go through the portal's
+    outbox and a Celery task, after the surrounding transaction commits."""
+
+    def send_mail(self, template_prefix, email, context):
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+        )
+        for recipient in message.to:
+            email_queue(to=recipient, subject=message.subject, body_text=message.body, body_html=html)
+
+    def save_user(self, request, user, form, commit=True):
+        # A new account starts in the language the person signed up in.
+        user.language = translation.get_language() or user.language
+        return super().save_user(request, user, form, commit=commit)

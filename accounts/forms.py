@@ -1,0 +1,56 @@
+from django import forms
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+format_html_lazy = lazy(format_html, str)
+
+
+class SignupForm(forms.Form):
+    """The portal's extra sign-up fields; allauth adds email and password."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    accept_privacy = forms.BooleanField(
+        label=format_html_lazy(
+            '{} <a href="{}">{}</a>',
+            _("I have read and accept the"),
+            reverse_lazy("privacy"),
+            _("privacy notice"),
+        ),
+        required=True,
+        error_messages={"required": _("You must accept the privacy notice to create an account.")},
+    )
+
+    def signup(self, request, user):
+        user.full_name = self.cleaned_data["full_name"]
+        user.privacy_accepted_at = timezone.now()
+        user.save(update_fields=["full_name", "privacy_accepted_at"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "language", "time_zone"]
+        widgets = {"time_zone": forms.Select(attrs={"autocomplete": "off"})}
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Type your password to confirm that you want to delete your account."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This password is not correct."))
+        return password

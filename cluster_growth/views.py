@@ -1,0 +1,97 @@
+"""Site pages that belong to no support area: landing, privacy notice, imprint, health, errors."""
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+COUNCILS = [
+    # (city, country) of the six Cluster Growth Councils, in the alliance's order.
+    ("Málaga", "Spain"),
+    ("Alcalá de Henares", "Spain"),
+    ("Bologna", "Italy"),
+    ("Cork", "Ireland"),
+    ("Istanbul", "Türkiye"),
+    ("Paris", "France"),
+]
+
+
+@require_safe
+def home(request):
+    return render(request, "pages/home.html", {"councils": COUNCILS})
+
+
+@require_safe
+def privacy(request):
+    return render(request, "pages/privacy.html")
+
+
+@require_safe
+def imprint(request):
+    return render(request, "pages/imprint.html")
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache():
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return the value it was given")
+
+
+def _check_broker():
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """Database, cache and broker status as JSON: 200 when all answer, 503 otherwise."""
+    checks = {}
+    for name, check in (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker)):
+        try:
+            check()
+        except Exception as exc:  # any failure of a dependency is a status to report, not a crash
+            logger.warning("healthz: %s check failed: %s", name, exc)
+            checks[name] = "error"
+        else:
+            checks[name] = "ok"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # Render without context processors that touch the database: it may be what failed.
+    try:
+        return HttpResponseServerError(loader.render_to_string("errors/500.html", {"request": request}))
+    except Exception:
+        logger.exception("rendering the 500 page failed")
+        return HttpResponseServerError("<h1>Server error</h1>", content_type="text/html")

@@ -1,0 +1,97 @@
+"""Writes of the notifications app: the email outbox."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this belongs to a worker that died mid-send; the email may be claimed again.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+class EmailDeliveryError(Exception):
+    """The SMTP server could not take the message now; the caller may retry."""
+
+
+def email_queue(*, to, subject, body_text, body_html="", headers=None, key=None):
+    """Put an email in the outbox and send it by a Celery task once the transaction commits.
+
+    With a ``key``, queueing the same key again returns the existing row and sends nothing more.
+    """
+    from .tasks import email_send
+
+    defaults = {
+        "to": to,
+        "subject": subject[:300],
+        "body_text": body_text,
+        "body_html": body_html,
+        "headers": headers or {},
+    }
+    with transaction.atomic():
+        if key:
+            email, created = OutboundEmail.objects.get_or_create(key=key, defaults=defaults)
+        else:
+            email, created = OutboundEmail.objects.create(**defaults), True
+        if created:
+            transaction.on_commit(lambda: email_send.delay(email_id=email.pk))
+    return email
+
+
+def _claim(email_id):
+    now = timezone.now()
+    claimable = Q(status=OutboundEmail.Status.QUEUED) | Q(
+        status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+    return OutboundEmail.objects.filter(claimable, pk=email_id).update(
+        status=OutboundEmail.Status.SENDING, claimed_at=now
+    )
+
+
+def email_deliver(*, email_id):
+    """Send one outbox email over the configured backend.
+
+    Idempotent: only a queued email (or one whose sender died) is claimed, so a task that runs
+    twice sends once. Returns True when this call sent it. On an SMTP or network failure the row
+    goes back to queued with the error and :class:`EmailDeliveryError` is raised for a retry.
+    """
+    if not _claim(email_id):
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        headers=email.headers,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # smtplib and socket errors alike: all mean "not sent"
+        OutboundEmail.objects.filter(pk=email_id).update(
+            status=OutboundEmail.Status.QUEUED,
+            attempts=email.attempts + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise EmailDeliveryError(str(exc)) from exc
+    OutboundEmail.objects.filter(pk=email_id).update(
+        status=OutboundEmail.Status.SENT, attempts=email.attempts + 1, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def email_mark_failed(*, email_id, reason):
+    """Give up on an email after its last retry, keeping why."""
+    OutboundEmail.objects.filter(pk=email_id).exclude(status=OutboundEmail.Status.SENT).update(
+        status=OutboundEmail.Status.FAILED, last_error=reason[:2000]
+    )
+    logger.error("email %s failed for good: %s", email_id, reason)

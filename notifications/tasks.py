@@ -1,0 +1,28 @@
+import logging
+
+from celery import shared_task
+
+from .models import OutboundEmail
+from .services import EmailDeliveryError, email_deliver, email_mark_failed
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+
+
+@shared_task(name="notifications.email_send", bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def email_send(self, *, email_id):
+    """Send one outbox email; retried with exponential backoff (30 s, 1, 2, 4, 8 min), then failed.
+
+    Safe to run twice: the outbox row is claimed before sending.
+    """
+    if not OutboundEmail.objects.filter(pk=email_id).exists():
+        logger.warning("email %s no longer exists; nothing to send", email_id)
+        return
+    try:
+        email_deliver(email_id=email_id)
+    except EmailDeliveryError as exc:
+        if self.request.retries >= MAX_RETRIES:
+            email_mark_failed(email_id=email_id, reason=str(exc))
+            return
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
