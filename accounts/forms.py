@@ -5,7 +5,7 @@ from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import User, time_zone_choices
 
 format_html_lazy = lazy(format_html, str)
 
@@ -32,10 +32,11 @@ class SignupForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    time_zone = forms.TypedChoiceField(label=_("Time zone"), choices=time_zone_choices)
+
     class Meta:
         model = User
         fields = ["full_name", "language", "time_zone"]
-        widgets = {"time_zone": forms.Select(attrs={"autocomplete": "off"})}
 
 
 class AccountDeleteForm(forms.Form):

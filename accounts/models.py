@@ -2,11 +2,21 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+def time_zone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def validate_time_zone(value):
+    # Validated against the installed tz database rather than model choices, so that a tzdata
+    # update never needs a migration.
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 class UserManager(BaseUserManager):
@@ -40,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/Madrid"
+        _("time zone"), max_length=64, validators=[validate_time_zone], default="Europe/Madrid"
     )
     privacy_accepted_at = models.DateTimeField(_("privacy notice accepted"), null=True, blank=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
