@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
 
+from notifications.emails import email_html_from_text
 from notifications.services import email_queue
 
 
@@ -10,9 +11,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)
-        html = next(
-            (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
-        )
+        html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        if not html:
+            html = email_html_from_text(subject=message.subject, text=message.body)
         for recipient in message.to:
             email_queue(to=recipient, subject=message.subject, body_text=message.body, body_html=html)
 
