@@ -22,6 +22,7 @@ messages: install
 migrate: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py createcachetable
+	$(PY) manage.py setup_periodic_tasks -v 0
 
 run: messages migrate
 	$(PY) manage.py collectstatic --noinput -v 0

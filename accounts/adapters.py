@@ -11,7 +11,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)
-        html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        html = next(
+            (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+        )
         if not html:
             html = email_html_from_text(subject=message.subject, text=message.body)
         for recipient in message.to:

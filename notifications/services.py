@@ -26,8 +26,6 @@ def email_queue(*, to, subject, body_text, body_html="", headers=None, key=None)
 
     With a ``key``, queueing the same key again returns the existing row and sends nothing more.
     """
-    from .tasks import email_send
-
     defaults = {
         "to": to,
         "subject": subject[:300],
@@ -41,8 +39,33 @@ def email_queue(*, to, subject, body_text, body_html="", headers=None, key=None)
         else:
             email, created = OutboundEmail.objects.create(**defaults), True
         if created:
-            transaction.on_commit(lambda: email_send.delay(email_id=email.pk))
+            transaction.on_commit(lambda: _enqueue(email.pk))
     return email
+
+
+def _enqueue(email_id):
+    from .tasks import email_send
+
+    try:
+        email_send.delay(email_id=email_id)
+    except Exception:  # broker down: the row is safe in the outbox and outbox_flush sends it later
+        logger.exception("could not queue email %s; outbox_flush will pick it up", email_id)
+
+
+def outbox_flush(*, older_than=timedelta(minutes=2)):
+    """Queue again the emails whose task never ran (the broker was down when they were queued, or
+    the worker died mid-send). Returns how many were queued. Safe to run at any time: the claim in
+    :func:`email_deliver` keeps an email from being sent twice."""
+    cutoff = timezone.now() - older_than
+    stuck = OutboundEmail.objects.filter(
+        Q(status=OutboundEmail.Status.QUEUED, attempts=0, created_at__lt=cutoff)
+        | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=timezone.now() - STALE_CLAIM)
+    ).values_list("pk", flat=True)
+    count = 0
+    for email_id in stuck.iterator():
+        _enqueue(email_id)
+        count += 1
+    return count
 
 
 def _claim(email_id):

@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 
 from .models import OutboundEmail
-from .services import EmailDeliveryError, email_deliver, email_mark_failed
+from .services import EmailDeliveryError, email_deliver, email_mark_failed, outbox_flush
 
 logger = logging.getLogger(__name__)
 
@@ -26,3 +26,12 @@ def email_send(self, *, email_id):
             email_mark_failed(email_id=email_id, reason=str(exc))
             return
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task(name="notifications.outbox_flush", acks_late=True)
+def outbox_flush_task():
+    """Periodic (every 5 minutes): queue again emails whose sending task was lost."""
+    count = outbox_flush()
+    if count:
+        logger.info("outbox_flush queued %s email(s) again", count)
+    return count
