@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 
 from notifications.emails import email_html_from_text
@@ -10,6 +12,9 @@ class AccountAdapter(DefaultAccountAdapter):
     outbox and a Celery task, after the surrounding transaction commits."""
 
     def send_mail(self, template_prefix, email, context):
+        # The same context allauth's own send_mail gives its templates ("Hello from {site}!").
+        request = allauth_context.request
+        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         message = self.render_mail(template_prefix, email, context)
         html = next(
             (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""

@@ -1,4 +1,6 @@
+import copy
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -35,3 +37,33 @@ def outsider(db):
 def staff(db):
     """Alice: platform staff."""
     return UserFactory(email="alice@example.org", full_name="Alice Staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def isolated_cache(settings):
+    """A cache namespace of the test's own, emptied afterwards.
+
+    Rate limits, used TOTP codes and cached sessions live in the cache, so tests must not see each
+    other's. The database cache (the default) is rolled back with each test's transaction; Redis
+    (with REDIS_URL) is shared with other processes on the machine, so rather than flushing it the
+    test gets a key prefix of its own and deletes just those keys.
+    """
+    from django.core.cache import cache
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches  # Django's setting_changed handler rebuilds the cache connections
+    yield cache
+    if caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+
+
+@pytest.fixture
+def fast_password_hasher(settings):
+    """Hash passwords with MD5 in tests: the production hasher is slow on purpose (about a third of a
+    second per login), which tests that sign in many times cannot afford. Use it before creating users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
