@@ -8,6 +8,7 @@ production parts; the README lists every variable.
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -47,8 +48,13 @@ INSTALLED_APPS = [
     "template_partials",
     "rules",
     "csp",
+    "django_filters",
+    "django_countries",
+    "import_export",
+    "django.contrib.postgres",
     "accounts",
     "notifications",
+    "organisations",
     "cluster_growth",
 ]
 
@@ -223,6 +229,16 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Maps ---------------------------------------------------------------------------------------
+# The directory map's background tiles ({z}/{x}/{y}, optionally {s}); their host is allowed in the
+# CSP's img-src unless CSP_IMG_SRC says otherwise. Without tiles the markers still show.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = env.str(
+    "MAP_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+_tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+
 # --- Security -----------------------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=False)
 SESSION_COOKIE_SECURE = HTTPS
@@ -245,7 +261,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"] + env.list("CSP_IMG_SRC", default=[]),
+        "img-src": [SELF, "data:"] + env.list("CSP_IMG_SRC", default=[f"{_tiles.scheme}://{_tiles.netloc}"]),
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],

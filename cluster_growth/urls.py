@@ -16,6 +16,7 @@ urlpatterns = [
     path("imprint/", views.imprint, name="imprint"),
     path("healthz", views.healthz, name="healthz"),
     path("language/", accounts_views.language_set, name="language_set"),
+    path("organisations/", include("organisations.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
