@@ -22,6 +22,7 @@ VISIBILITY_LABELS = {
 class OrganisationForm(forms.ModelForm):
     """An organisation's profile, with who may see each optional field."""
 
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
     languages = forms.MultipleChoiceField(
         label=_("Languages spoken"),
         choices=LANGUAGE_CHOICES,

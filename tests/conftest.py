@@ -13,6 +13,10 @@ from .factories.accounts import UserFactory
 celery_app.conf.task_always_eager = True
 celery_app.conf.task_eager_propagates = True
 
+# The production hasher is slow on purpose (over half a second per hash here); what the tests check
+# does not depend on the algorithm. Tests of the hasher setting itself run manage.py in a subprocess.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def require_service(what):
     """Skip a test whose service is missing, except in CI (REQUIRE_SERVICES=1), where it fails."""

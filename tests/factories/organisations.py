@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import factory
 
@@ -17,6 +18,11 @@ CITY = {
 }
 
 
+def _coordinate(region, index):
+    value = CITY.get(region, (None, None, None, None))[index]
+    return None if value is None else Decimal(str(value))
+
+
 class OrganisationFactory(factory.django.DjangoModelFactory):
     """An organisation in one of the six regions, public by default. Pass ``topics_offered=[...]``,
     ``topics_needed=[...]`` or ``sectors=[...]`` to set those; search text is kept like the services do."""
@@ -32,8 +38,8 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     region = Region.MALAGA
     country = factory.LazyAttribute(lambda o: CITY.get(o.region, ("ES",))[0])
     city = factory.LazyAttribute(lambda o: CITY.get(o.region, ("", "Elsewhere"))[1])
-    latitude = factory.LazyAttribute(lambda o: CITY.get(o.region, (None, None, None))[2])
-    longitude = factory.LazyAttribute(lambda o: CITY.get(o.region, (None, None, None, None))[3])
+    latitude = factory.LazyAttribute(lambda o: _coordinate(o.region, 2))
+    longitude = factory.LazyAttribute(lambda o: _coordinate(o.region, 3))
     size_band = Organisation.SizeBand.SMALL
     description = "Precision engineering for demanding customers."
 
