@@ -21,8 +21,13 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         if not html:
             html = email_html_from_text(subject=message.subject, text=message.body)
+        # The account the email is about (absent e.g. for "no account with this address" emails).
+        user = context.get("user")
+        user = user if getattr(user, "pk", None) else None
         for recipient in message.to:
-            email_queue(to=recipient, subject=message.subject, body_text=message.body, body_html=html)
+            email_queue(
+                to=recipient, subject=message.subject, body_text=message.body, body_html=html, user=user
+            )
 
     def save_user(self, request, user, form, commit=True):
         # A new account starts in the language the person signed up in.

@@ -1,9 +1,14 @@
 """Writes of the accounts app: profile, language, GDPR export and erasure."""
 
 import logging
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -59,13 +64,26 @@ def user_export_data(*, user):
     return data
 
 
+def _sessions_delete(user):
+    """End every session of ``user`` and delete what they hold (allauth keeps the email address in
+    them). Sessions are not indexed by user, so each one is decoded; erasures are rare."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    user_id = str(user.pk)
+    for session in Session.objects.iterator(chunk_size=1000):
+        data = session.get_decoded()
+        pending_login = data.get("account_login") or {}
+        if user_id in (data.get("_auth_user_id"), pending_login.get("user_pk")):
+            store(session_key=session.session_key).delete()  # the cache copy too, with cached_db
+
+
 @transaction.atomic
 def user_erase(*, user):
     """Erase a user's personal data (GDPR art. 17).
 
     The user row stays, anonymised and unusable, so that records shared with others (meetings
     attended, interactions, bookings) keep their integrity without naming the person. Every app's
-    registered eraser runs in the same transaction: either all of it is erased or nothing is.
+    registered eraser runs in the same transaction: either all of it is erased or nothing is. Every
+    session of the user ends, on all devices.
     """
     if user.erased_at:
         raise ValidationError("This account has already been erased.")
@@ -75,6 +93,11 @@ def user_erase(*, user):
     Authenticator.objects.filter(user=user).delete()
     user.groups.clear()
     user.user_permissions.clear()
+    # The admin's history names the account it changed; keep the entries, without the name.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
+    ).update(object_repr=f"Former member {user.pk}")
+    _sessions_delete(user)
     user.email = f"erased-{user.pk}@erased.invalid"
     user.full_name = ""
     user.set_unusable_password()  # also invalidates every session of this user

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,17 @@ class OutboundEmail(models.Model):
         help_text=_("Set by callers that must never send the same email twice (e.g. one digest per period)."),
     )
     to = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The account the email was sent for, so that its owner's data export and erasure find it "
+            "even after the address changed."
+        ),
+    )
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)

@@ -21,10 +21,11 @@ class EmailDeliveryError(Exception):
     """The SMTP server could not take the message now; the caller may retry."""
 
 
-def email_queue(*, to, subject, body_text, body_html="", headers=None, key=None):
+def email_queue(*, to, subject, body_text, body_html="", headers=None, key=None, user=None):
     """Put an email in the outbox and send it by a Celery task once the transaction commits.
 
     With a ``key``, queueing the same key again returns the existing row and sends nothing more.
+    ``user`` is the account the email is for (its data export and erasure include the email).
     """
     defaults = {
         "to": to,
@@ -32,6 +33,7 @@ def email_queue(*, to, subject, body_text, body_html="", headers=None, key=None)
         "body_text": body_text,
         "body_html": body_html,
         "headers": headers or {},
+        "user": user,
     }
     with transaction.atomic():
         if key:
