@@ -13,6 +13,9 @@ format_html_lazy = lazy(format_html, str)
 class SignupForm(forms.Form):
     """The portal's extra sign-up fields; allauth adds email and password."""
 
+    # allauth orders the sign-up form by this: the privacy notice is the last thing to agree to.
+    field_order = ["email", "full_name", "password1", "password2", "accept_privacy"]
+
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     accept_privacy = forms.BooleanField(
         label=format_html_lazy(

@@ -274,6 +274,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- Imports (django-import-export) --------------------------------------------------------------
+# An import runs in one transaction: a file with any invalid row imports nothing (the organisations
+# admin also rolls back on validation errors at the confirm step; organisations/imports.py has its
+# size and row limits).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
 # --- Health, logging ----------------------------------------------------------------------------
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 LOGGING = {
