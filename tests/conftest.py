@@ -67,7 +67,8 @@ def isolated_cache(settings):
 
 
 @pytest.fixture
-def fast_password_hasher(settings):
-    """Hash passwords with MD5 in tests: the production hasher is slow on purpose (about a third of a
-    second per login), which tests that sign in many times cannot afford. Use it before creating users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def no_static_scan(settings):
+    """Skip WhiteNoise's scan of STATIC_ROOT when a test client builds its middleware (a third of a
+    second for each test's client once collectstatic has filled var/static): files are looked up when
+    requested instead, which HTTP tests rarely do."""
+    settings.WHITENOISE_AUTOREFRESH = True

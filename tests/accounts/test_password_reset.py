@@ -5,7 +5,7 @@ from django.core import mail
 
 from tests.factories.accounts import PASSWORD, link_in_email, login
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher", "isolated_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache", "no_static_scan")]
 
 NEW_PASSWORD = "granite-meadow-77-softly"
 

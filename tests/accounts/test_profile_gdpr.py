@@ -24,7 +24,7 @@ from cluster_growth.urls import urlpatterns as portal_urlpatterns
 from notifications.models import OutboundEmail
 from tests.factories.accounts import PASSWORD, link_in_email, login, totp_enable
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher", "isolated_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache", "no_static_scan")]
 
 PROFILE_URL = "/accounts/profile/"
 EXPORT_URL = "/accounts/profile/data/"

@@ -13,7 +13,7 @@ from accounts.models import User
 from notifications.models import OutboundEmail
 from tests.factories.accounts import PASSWORD, UserFactory, link_in_email, login
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher", "isolated_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache", "no_static_scan")]
 
 NEW_PASSWORD = "lantern-orchard-42-quietly"
 

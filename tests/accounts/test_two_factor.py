@@ -10,7 +10,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
 from tests.factories.accounts import PASSWORD, login, totp_code, totp_enable
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher", "isolated_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_cache", "no_static_scan")]
 
 ACTIVATE_URL = "/accounts/2fa/totp/activate/"
 AUTHENTICATE_URL = "/accounts/2fa/authenticate/"
