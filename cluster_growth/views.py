@@ -1,6 +1,7 @@
 """Site pages that belong to no support area: landing, privacy notice, imprint, health, errors."""
 
 import logging
+import os
 
 from django.core.cache import cache
 from django.db import connection
@@ -54,7 +55,14 @@ def _check_cache():
 
 def _check_broker():
     with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+        # One quick retry, no back-off pause: a probe must answer within its own timeout.
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        if conn.transport.driver_type == "filesystem":
+            # "Connecting" to the filesystem broker touches no file: check its folders instead.
+            channel = conn.default_channel
+            for folder in {channel.data_folder_in, channel.data_folder_out}:
+                if not (os.path.isdir(folder) and os.access(folder, os.R_OK | os.W_OK | os.X_OK)):
+                    raise OSError(f"broker folder {folder} is missing or not writable")
 
 
 @never_cache
