@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 
 # A claim older than this belongs to a worker that died mid-send; the email may be claimed again.
 STALE_CLAIM = timedelta(minutes=10)
+# A failed email whose retry has not run by then lost its retry message (e.g. a worker restart).
+LOST_RETRY = timedelta(minutes=15)
 
 
 class EmailDeliveryError(Exception):
@@ -60,7 +62,11 @@ def outbox_flush(*, older_than=timedelta(minutes=2)):
     :func:`email_deliver` keeps an email from being sent twice."""
     cutoff = timezone.now() - older_than
     stuck = OutboundEmail.objects.filter(
+        # never tried: the task was never queued or its message was lost
         Q(status=OutboundEmail.Status.QUEUED, attempts=0, created_at__lt=cutoff)
+        # failed before and waiting for a retry that is long overdue (the longest backoff is 8 min)
+        | Q(status=OutboundEmail.Status.QUEUED, attempts__gt=0, claimed_at__lt=timezone.now() - LOST_RETRY)
+        # a worker died while sending
         | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=timezone.now() - STALE_CLAIM)
     ).values_list("pk", flat=True)
     count = 0

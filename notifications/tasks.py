@@ -14,7 +14,9 @@ MAX_RETRIES = 5
 def email_send(self, *, email_id):
     """Send one outbox email; retried with exponential backoff (30 s, 1, 2, 4, 8 min), then failed.
 
-    Safe to run twice: the outbox row is claimed before sending.
+    Safe to run twice: the outbox row is claimed before sending. The attempts counted on the row,
+    not in the task message, decide when to give up, so a retry queued again by ``outbox_flush``
+    after its message was lost does not start the count afresh.
     """
     if not OutboundEmail.objects.filter(pk=email_id).exists():
         logger.warning("email %s no longer exists; nothing to send", email_id)
@@ -22,10 +24,11 @@ def email_send(self, *, email_id):
     try:
         email_deliver(email_id=email_id)
     except EmailDeliveryError as exc:
-        if self.request.retries >= MAX_RETRIES:
+        attempts = OutboundEmail.objects.values_list("attempts", flat=True).get(pk=email_id)
+        if attempts > MAX_RETRIES:
             email_mark_failed(email_id=email_id, reason=str(exc))
             return
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        raise self.retry(exc=exc, countdown=30 * 2 ** (attempts - 1), max_retries=None) from exc
 
 
 @shared_task(name="notifications.outbox_flush", acks_late=True)

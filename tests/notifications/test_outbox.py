@@ -212,9 +212,12 @@ def test_email_send_after_the_last_retry_marks_the_email_failed(
 
 @pytest.mark.django_db
 def test_email_send_last_retry_failing_marks_failed_without_another_retry(failing_backend):
-    email = OutboundEmail.objects.create(to="bob@example.org", subject="Hello", body_text="Hi")
+    # The row's own count decides, not the task message's: 5 attempts failed already.
+    email = OutboundEmail.objects.create(
+        to="bob@example.org", subject="Hello", body_text="Hi", attempts=MAX_RETRIES
+    )
 
-    email_send.apply(kwargs={"email_id": email.pk}, retries=MAX_RETRIES)
+    email_send.apply(kwargs={"email_id": email.pk})
 
     assert FailingBackend.attempts == 1
     email.refresh_from_db()
@@ -290,3 +293,25 @@ def test_email_queue_in_a_rolled_back_transaction_sends_nothing():
 
     assert mail.outbox == []
     assert not OutboundEmail.objects.exists()
+
+
+def test_outbox_flush_requeues_a_failed_email_whose_retry_was_lost(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.models import OutboundEmail
+    from notifications.services import outbox_flush
+
+    old = timezone.now() - timedelta(hours=1)
+    lost = OutboundEmail.objects.create(
+        to="a@example.org", subject="s", body_text="t", attempts=2, claimed_at=old, created_at=old
+    )
+    waiting = OutboundEmail.objects.create(
+        to="b@example.org", subject="s", body_text="t", attempts=2, claimed_at=timezone.now(), created_at=old
+    )
+    assert outbox_flush() == 1
+    lost.refresh_from_db()
+    waiting.refresh_from_db()
+    assert lost.status == OutboundEmail.Status.SENT
+    assert waiting.status == OutboundEmail.Status.QUEUED
