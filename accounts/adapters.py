@@ -1,6 +1,9 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
 from django.utils import translation
 
 from notifications.emails import email_html_from_text
@@ -12,9 +15,11 @@ class AccountAdapter(DefaultAccountAdapter):
     outbox and a Celery task, after the surrounding transaction commits."""
 
     def send_mail(self, template_prefix, email, context):
-        # The same context allauth's own send_mail gives its templates ("Hello from {site}!").
+        # The same context allauth's own send_mail gives its templates ("Hello from {site}!"), with the
+        # site named from settings rather than the database's Site row.
         request = allauth_context.request
-        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        site = SimpleNamespace(name="SME Cluster Growth", domain=urlsplit(settings.SITE_URL).netloc)
+        context = {"request": request, "email": email, "current_site": site, **context}
         message = self.render_mail(template_prefix, email, context)
         html = next(
             (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
