@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.sessions.models import Session
 from django.core import mail
-from django.db import models
+from django.core.cache import cache
+from django.db import connection, models
 from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.template import engines
@@ -208,7 +209,25 @@ def rows_mentioning(needle):
     for session in Session.objects.all():
         if needle.lower() in json.dumps(session.get_decoded()).lower():
             found.append(f"session {session.session_key}")
+    # The cache holds copies of sessions (cached_db) and whatever else allauth keeps there.
+    for key, value in cache_entries():
+        if needle.lower() in repr(value).lower():
+            found.append(f"cache {key}")
     return found
+
+
+def cache_entries():
+    """(key, value) of everything in this test's cache namespace (see ``isolated_cache``)."""
+    prefix = f"{cache.key_prefix}:"
+    if settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        raw_keys = [key.decode() for key in cache._cache.get_client().scan_iter(match=f"{prefix}*")]
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM cache_entries WHERE cache_key LIKE %s", [f"{prefix}%"])
+            raw_keys = [row[0] for row in cursor.fetchall()]
+    for raw_key in raw_keys:
+        key = raw_key.removeprefix(prefix).split(":", 1)[1]  # drop the version too
+        yield key, cache.get(key)
 
 
 def test_account_delete_with_a_wrong_password_erases_nothing(client, member):
