@@ -5,17 +5,17 @@ from .models import VISIBILITY_FIELDS, Membership, Organisation, Visibility
 from .validators import LANGUAGE_CHOICES
 
 VISIBILITY_LABELS = {
-    "short_name": _("Short name"),
-    "description": _("Description"),
-    "website": _("Website"),
-    "logo": _("Logo"),
-    "sectors": _("Sectors"),
-    "topics_offered": _("Topics offered"),
-    "topics_needed": _("Topics needed"),
-    "size_band": _("Size"),
-    "founded_year": _("Founding year"),
-    "languages": _("Languages spoken"),
-    "location": _("Location on the map"),
+    "short_name": _("Who sees the short name"),
+    "description": _("Who sees the description"),
+    "website": _("Who sees the website"),
+    "logo": _("Who sees the logo"),
+    "sectors": _("Who sees the sectors"),
+    "topics_offered": _("Who sees the topics offered"),
+    "topics_needed": _("Who sees the topics needed"),
+    "size_band": _("Who sees the size"),
+    "founded_year": _("Who sees the founding year"),
+    "languages": _("Who sees the languages spoken"),
+    "location": _("Who sees the location on the map"),
 }
 
 

@@ -16,6 +16,9 @@ celery_app.conf.task_eager_propagates = True
 # The production hasher is slow on purpose (over half a second per hash here); what the tests check
 # does not depend on the algorithm. Tests of the hasher setting itself run manage.py in a subprocess.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# WhiteNoise scans STATIC_ROOT whenever a test client builds its middleware (a third of a second per
+# test once collectstatic has filled var/static); with autorefresh it looks files up on request.
+settings.WHITENOISE_AUTOREFRESH = True
 
 
 def require_service(what):

@@ -89,9 +89,7 @@ def test_organisation_invitation_accepted_from_email_and_profile_edited(
     assert_accessible(page, "edit profile page")
     description = "CNC turning and milling of aluminium parts for packaging machines."
     field(page.get_by_role("group", name="Profile"), "Description").fill(description)
-    field(page.get_by_role("group", name="Who sees what"), "Size").select_option(
-        label="Signed-in members of the portal"
-    )
+    field(page, "Who sees the size").select_option(label="Signed-in members of the portal")
     page.get_by_role("button", name="Save profile").click()
 
     expect(page).to_have_url(re.compile(r"/organisations/officine-reno/$"))
