@@ -4,12 +4,23 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import OutboundEmail
+from .emails import email_render
+from .models import (
+    DEFAULT_FREQUENCY,
+    Area,
+    Frequency,
+    Notification,
+    NotificationPreference,
+    OutboundEmail,
+)
+from .unsubscribe import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -126,3 +137,94 @@ def email_mark_failed(*, email_id, reason):
         status=OutboundEmail.Status.FAILED, last_error=reason[:2000]
     )
     logger.error("email %s failed for good: %s", email_id, reason)
+
+
+# --- in-app notifications and preferences ---------------------------------------------------------
+
+
+def frequencies_for(user):
+    """{area: frequency} for every area, defaults filled in."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("area", "frequency"))
+    return {area: chosen.get(area, str(DEFAULT_FREQUENCY)) for area in Area.values}
+
+
+def preference_set(*, user, area, frequency):
+    """Choose how ``user`` hears about ``area``. Raises ValidationError for unknown values."""
+    if area not in Area.values or frequency not in Frequency.values:
+        raise ValidationError("Unknown area or frequency.")
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, area=area, defaults={"frequency": frequency}
+    )
+    return preference
+
+
+@transaction.atomic
+def notify(*, users, kind, area, message, params=None, url="", target=None):
+    """Tell ``users`` that something happened: a notification under each one's bell, and an email at
+    once to those who chose that for ``area`` (the others get it in their digest, or not at all).
+
+    ``message`` is the English source text (mark it with gettext_noop so it is translated when
+    shown), formatted with ``params``. Returns the notifications created.
+    """
+    if area not in Area.values:
+        raise ValueError(f"unknown notification area {area!r}")
+    users = [user for user in {user.pk: user for user in users}.values() if user.is_active]
+    if not users:
+        return []
+    target_type = ContentType.objects.get_for_model(target) if target is not None else None
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            user=user,
+            kind=kind,
+            area=area,
+            message=str(message)[:300],
+            params=params or {},
+            url=url,
+            target_type=target_type,
+            target_id=str(target.pk) if target is not None else "",
+        )
+        for user in users
+    )
+    chosen = dict(
+        NotificationPreference.objects.filter(user__in=users, area=area).values_list("user_id", "frequency")
+    )
+    for notification, user in zip(notifications, users, strict=True):
+        if chosen.get(user.pk, DEFAULT_FREQUENCY) == Frequency.IMMEDIATE:
+            _email_notification(notification, user)
+    return notifications
+
+
+def _email_notification(notification, user):
+    unsubscribe = unsubscribe_url(user=user, area=notification.area)
+    with_language = {"notification": notification, "user": user, "site_url": settings.SITE_URL}
+    subject, text, html = email_render(
+        template_prefix="notifications/emails/notification",
+        context={**with_language, "unsubscribe_url": unsubscribe},
+        language=user.language,
+    )
+    email_queue(
+        to=user.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        headers=unsubscribe_headers(unsubscribe),
+        key=f"notification:{notification.pk}",
+        user=user,
+    )
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+def unsubscribe_headers(url):
+    """RFC 2369 / RFC 8058 headers: mail clients show an unsubscribe button that POSTs to ``url``."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def notification_mark_read(*, user, notification_id):
+    """Mark one of ``user``'s notifications read; another person's id changes nothing."""
+    return Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notifications_mark_all_read(*, user):
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
