@@ -15,7 +15,10 @@ def acme(db):
 def org_admin(acme):
     """Alba, the administrator of Acme."""
     return MembershipFactory(
-        organisation=acme, role=Membership.Role.ADMIN, user__email="alba@example.org", user__full_name="Alba Admin"
+        organisation=acme,
+        role=Membership.Role.ADMIN,
+        user__email="alba@example.org",
+        user__full_name="Alba Admin",
     ).user
 
 
