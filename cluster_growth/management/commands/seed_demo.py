@@ -10,6 +10,7 @@ from accounts.demo import DEMO_PASSWORD
 # and `ACCOUNTS`, the demo sign-ins it makes as (email, role). They run in this order.
 DEMO_MODULES = [
     "accounts.demo",
+    "organisations.demo",
 ]
 
 
@@ -21,11 +22,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when the database already has users."
         )
+        parser.add_argument(
+            "--organisations",
+            type=int,
+            default=None,
+            metavar="N",
+            help="Seed N organisations (written in bulk, for scale tests) instead of the normal demo set.",
+        )
 
     def handle(self, *args, seed, if_empty, **options):
         from accounts.models import User
 
         modules = [importlib.import_module(name) for name in DEMO_MODULES]
+        # call_command(stdout=…) passes its streams among the options; the modules write to self.stdout.
+        options.pop("stdout", None)
+        options.pop("stderr", None)
         if if_empty and User.objects.exists():
             self.stdout.write("The database already has data; demo data not loaded again.")
         else:
