@@ -1,5 +1,5 @@
 from django import forms
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User, time_zone_choices
 
-format_html_lazy = lazy(format_html, str)
+
+def _privacy_label():
+    # One sentence with the link inside, so each language can put the words in its own order.
+    return format_html(
+        _('I have read and accept the <a href="{url}">privacy notice</a>.'), url=reverse("privacy")
+    )
+
+
+privacy_label = lazy(_privacy_label, str)
 
 
 class SignupForm(forms.Form):
@@ -18,12 +26,7 @@ class SignupForm(forms.Form):
 
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     accept_privacy = forms.BooleanField(
-        label=format_html_lazy(
-            '{} <a href="{}">{}</a>',
-            _("I have read and accept the"),
-            reverse_lazy("privacy"),
-            _("privacy notice"),
-        ),
+        label=privacy_label(),
         required=True,
         error_messages={"required": _("You must accept the privacy notice to create an account.")},
     )

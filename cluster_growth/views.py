@@ -8,6 +8,8 @@ from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -17,12 +19,12 @@ logger = logging.getLogger(__name__)
 
 COUNCILS = [
     # (city, country) of the six Cluster Growth Councils, in the alliance's order.
-    ("Málaga", "Spain"),
-    ("Alcalá de Henares", "Spain"),
-    ("Bologna", "Italy"),
-    ("Cork", "Ireland"),
-    ("Istanbul", "Türkiye"),
-    ("Paris", "France"),
+    (pgettext_lazy("city", "Málaga"), _("Spain")),
+    (pgettext_lazy("city", "Alcalá de Henares"), _("Spain")),
+    (pgettext_lazy("city", "Bologna"), _("Italy")),
+    (pgettext_lazy("city", "Cork"), _("Ireland")),
+    (pgettext_lazy("city", "Istanbul"), _("Türkiye")),
+    (pgettext_lazy("city", "Paris"), _("France")),
 ]
 
 
