@@ -156,7 +156,7 @@ class Organisation(models.Model):
         related_name="+",
     )
     # Name, short name, city, description and topic names in one column, kept by the services,
-    # for full-text search (a GIN index on PostgreSQL, see migration 0003).
+    # for full-text search (on PostgreSQL a generated, GIN-indexed tsvector column, see migration 0004).
     search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -177,6 +177,8 @@ class Organisation(models.Model):
             models.Index(fields=["kind", "region"]),
             models.Index(fields=["country"]),
             models.Index(fields=["region", "name"]),
+            # The directory's order (name, then id for stable pages) without sorting every row.
+            models.Index(fields=["name", "id"], name="organisation_name_id"),
             models.Index(fields=["size_band"]),
             models.Index(fields=["created_at"]),
         ]

@@ -5,9 +5,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import django_filters
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Expression, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -110,9 +111,17 @@ def search_terms(query):
 SEARCH_CONFIG = "simple"
 
 
-def search_vector():
-    # Must stay the same expression as the GIN index of migration 0003, or PostgreSQL won't use it.
-    return SearchVector("search_text", config=SEARCH_CONFIG)
+class StoredSearchVector(Expression):
+    """The ``search_vector`` column: a tsvector PostgreSQL generates from ``search_text`` and indexes
+    (migration 0004). It exists on PostgreSQL only, so the model does not declare it. Reading the
+    stored vector rather than computing ``to_tsvector(search_text)`` for every match is what keeps
+    ranking a few thousand matches fast."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.search_vector", []
 
 
 def apply_search(queryset, query):
@@ -124,9 +133,9 @@ def apply_search(queryset, query):
             " & ".join(f"{term}:*" for term in terms), config=SEARCH_CONFIG, search_type="raw"
         )
         return (
-            queryset.annotate(search=search_vector())
+            queryset.annotate(search=StoredSearchVector())
             .filter(search=tsquery)
-            .annotate(rank=SearchRank(search_vector(), tsquery))
+            .annotate(rank=SearchRank(StoredSearchVector(), tsquery))
             .order_by("-rank", "name")
         )
     condition = Q()
@@ -138,30 +147,54 @@ def apply_search(queryset, query):
 # --- the directory ------------------------------------------------------------------------------
 
 
+ANY = _("Any")
+
+
 class DirectoryFilter(django_filters.FilterSet):
     """The directory's filters. Filters on a field with per-organisation visibility only match the
     organisations that show that field to the viewer, so filtering never reveals a hidden value."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices, empty_label=ANY)
     subtype = django_filters.ChoiceFilter(
-        label=_("Type of intermediary"), choices=Organisation.Subtype.choices
+        label=_("Type of intermediary"), choices=Organisation.Subtype.choices, empty_label=ANY
     )
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=list(countries))
-    region = django_filters.ChoiceFilter(label=_("Region"), choices=Region.choices)
+    # Callable, so that the names are those of the request's language, not of the one at import.
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=lambda: list(countries), empty_label=ANY
+    )
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=Region.choices, empty_label=ANY)
     sector = django_filters.ModelChoiceFilter(
-        label=_("Sector"), queryset=Sector.objects.all(), method="filter_visible", to_field_name="code"
+        label=_("Sector"),
+        queryset=Sector.objects.all(),
+        method="filter_visible",
+        to_field_name="code",
+        empty_label=ANY,
     )
     size_band = django_filters.ChoiceFilter(
-        label=_("Size"), choices=Organisation.SizeBand.choices, method="filter_visible"
+        label=_("Size"), choices=Organisation.SizeBand.choices, method="filter_visible", empty_label=ANY
     )
     topic_offered = django_filters.ModelChoiceFilter(
-        label=_("Offers"), queryset=Topic.objects.all(), method="filter_visible", to_field_name="slug"
+        label=_("Offers"),
+        queryset=Topic.objects.all(),
+        method="filter_visible",
+        to_field_name="slug",
+        empty_label=ANY,
     )
     topic_needed = django_filters.ModelChoiceFilter(
-        label=_("Needs"), queryset=Topic.objects.all(), method="filter_visible", to_field_name="slug"
+        label=_("Needs"),
+        queryset=Topic.objects.all(),
+        method="filter_visible",
+        to_field_name="slug",
+        empty_label=ANY,
     )
-    verified = django_filters.BooleanFilter(label=_("Verified only"), field_name="is_verified")
+    # A checkbox: ticked shows verified organisations only, unticked shows all.
+    verified = django_filters.BooleanFilter(
+        label=_("Verified only"),
+        field_name="is_verified",
+        widget=forms.CheckboxInput,
+        method="filter_verified",
+    )
 
     # filter name -> (visibility field, lookup)
     VISIBLE_LOOKUPS = {
@@ -181,6 +214,9 @@ class DirectoryFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return apply_search(queryset, value)
+
+    def filter_verified(self, queryset, name, value):
+        return queryset.filter(is_verified=True) if value else queryset
 
     def filter_visible(self, queryset, name, value):
         if not value:

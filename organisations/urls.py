@@ -1,11 +1,15 @@
 from django.urls import path
 
-from .views import people, profile
+from .views import directory, people, profile
 
 app_name = "organisations"
 
 urlpatterns = [
     # -- directory, map and export (views/directory.py) --
+    path("", directory.directory, name="directory"),
+    path("map/", directory.map_page, name="map"),
+    path("map/markers.json", directory.map_markers, name="map_markers"),
+    path("export.<str:fmt>", directory.export, name="export"),
     # -- profiles (views/profile.py) --
     path("new/", profile.organisation_create, name="create"),
     path("mine/", profile.my_organisations, name="mine"),
