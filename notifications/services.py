@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .emails import email_render
 from .models import (
@@ -172,12 +172,16 @@ def notify(*, users, kind, area, message, params=None, url="", target=None):
     if not users:
         return []
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
+    # The source text, even from a gettext_lazy message: the active language is the sender's, and
+    # each reader gets the text translated into theirs when it is shown.
+    with translation.override(None):
+        message = str(message)
     notifications = Notification.objects.bulk_create(
         Notification(
             user=user,
             kind=kind,
             area=area,
-            message=str(message)[:300],
+            message=message[:300],
             params=params or {},
             url=url,
             target_type=target_type,

@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from notifications.emails import email_render
-from notifications.services import email_queue
+from notifications.models import Area
+from notifications.services import email_queue, notify
 
 from .models import Interaction, Invitation, JoinRequest, Membership, Organisation, Visibility
 from .selectors import fold
@@ -37,7 +39,7 @@ RESERVED_SLUGS = {"new", "mine", "map", "export", "invitations", "import", "sear
 
 
 def _unique_slug(name, *, exclude_pk=None):
-    base = slugify(name)[:200] or "organisation"
+    base = slugify(fold(name))[:200] or "organisation"  # fold: Turkish ı becomes i, not nothing
     slug, n = base, 2
     taken = Organisation.objects.exclude(pk=exclude_pk)
     while slug in RESERVED_SLUGS or taken.filter(slug=slug).exists():
@@ -238,6 +240,15 @@ def invitation_accept(*, invitation, user):
     JoinRequest.objects.filter(
         organisation=invitation.organisation, user=user, status=JoinRequest.Status.PENDING
     ).update(status=JoinRequest.Status.APPROVED, decided_at=timezone.now())
+    notify(
+        users=[admin for admin in _admins(invitation.organisation) if admin.pk != user.pk],
+        kind="invitation.accepted",
+        area=Area.DIRECTORY,
+        message=gettext_noop("%(name)s accepted the invitation and joined %(organisation)s"),
+        params={"name": user.display_name, "organisation": invitation.organisation.name},
+        url=_people_path(invitation.organisation),
+        target=invitation,
+    )
     return membership
 
 
@@ -252,9 +263,24 @@ def invitation_revoke(*, invitation, actor):
 # --- join requests ------------------------------------------------------------------------------
 
 
+def _admins(organisation):
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            organisation=organisation, role=Membership.Role.ADMIN
+        ).select_related("user")
+    ]
+
+
+def _people_path(organisation):
+    # A path, not a full URL: the notification list links to it, and emails put SITE_URL in front.
+    return reverse("organisations:people", kwargs={"slug": organisation.slug})
+
+
 @transaction.atomic
 def join_request_create(*, organisation, user, message=""):
-    """Ask to join an organisation; its admins are emailed. One pending request per person."""
+    """Ask to join an organisation; its admins are notified (and emailed if they chose so). One pending
+    request per person: asking again raises ValidationError."""
     if Membership.objects.filter(organisation=organisation, user=user).exists():
         raise ValidationError(
             _("You are already a member of %(organisation)s."), params={"organisation": organisation}
@@ -268,23 +294,22 @@ def join_request_create(*, organisation, user, message=""):
         raise ValidationError(
             _("You have already asked to join; the administrators will answer soon.")
         ) from exc
-    admins = Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN).select_related(
-        "user"
+    notify(
+        users=_admins(organisation),
+        kind="join_request.created",
+        area=Area.DIRECTORY,
+        message=gettext_noop("%(name)s asks to join %(organisation)s"),
+        params={"name": user.display_name, "organisation": organisation.name},
+        url=_people_path(organisation),
+        target=join_request,
     )
-    url = settings.SITE_URL + reverse("organisations:people", kwargs={"slug": organisation.slug})
-    for admin in admins:
-        subject, text, html = email_render(
-            template_prefix="organisations/emails/join_request",
-            context={"join_request": join_request, "organisation": organisation, "url": url},
-            language=admin.user.language,
-        )
-        email_queue(to=admin.user.email, subject=subject, body_text=text, body_html=html)
     return join_request
 
 
 @transaction.atomic
 def join_request_decide(*, join_request, approve, actor):
-    """Approve (the person becomes a member) or refuse a pending join request; the person is emailed."""
+    """Approve (the person becomes a member) or refuse a pending join request; the person is notified
+    (and emailed if they chose so). Raises ValidationError if it was already answered."""
     join_request = (
         JoinRequest.objects.select_for_update().select_related("organisation", "user").get(pk=join_request.pk)
     )
@@ -298,17 +323,19 @@ def join_request_decide(*, join_request, approve, actor):
         _add_member(
             organisation=join_request.organisation, user=join_request.user, role=Membership.Role.MEMBER
         )
-    subject, text, html = email_render(
-        template_prefix="organisations/emails/join_request_decided",
-        context={
-            "join_request": join_request,
-            "organisation": join_request.organisation,
-            "approved": approve,
-            "url": settings.SITE_URL + join_request.organisation.get_absolute_url(),
-        },
-        language=join_request.user.language,
+    notify(
+        users=[join_request.user],
+        kind="join_request.approved" if approve else "join_request.refused",
+        area=Area.DIRECTORY,
+        message=(
+            gettext_noop("Your request to join %(organisation)s has been approved. You are now a member.")
+            if approve
+            else gettext_noop("Your request to join %(organisation)s has not been accepted.")
+        ),
+        params={"organisation": join_request.organisation.name},
+        url=join_request.organisation.get_absolute_url(),
+        target=join_request,
     )
-    email_queue(to=join_request.user.email, subject=subject, body_text=text, body_html=html)
     return join_request
 
 

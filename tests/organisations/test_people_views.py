@@ -3,11 +3,14 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.models import Area, Frequency, Notification
+from notifications.services import preference_set
 from organisations import services
 from organisations.models import Invitation, JoinRequest, Membership
 
@@ -133,6 +136,11 @@ def test_invitation_attaches_an_existing_account(client, acme, org_admin, django
     client.force_login(existing)
     assert client.post(path).status_code == 302
     assert Membership.objects.get(user=existing, organisation=acme).role == "admin"
+    # The admins hear of it; the new admin is not told about themselves.
+    notification = Notification.objects.get()
+    assert notification.user == org_admin
+    assert notification.kind == "invitation.accepted"
+    assert notification.text == f"{existing.full_name} accepted the invitation and joined Acme Mecanizados"
 
 
 def test_forwarded_invitation_cannot_be_accepted_by_someone_else(
@@ -196,12 +204,20 @@ def test_join_request_flow(client, acme, org_admin, outsider, django_capture_on_
     client.force_login(outsider)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("organisations:join", args=[acme.slug]), {"message": "I run the CNC shop."})
-    assert mail.outbox[-1].to == [org_admin.email]
-    assert "I run the CNC shop." in mail.outbox[-1].body
-    # Asking twice does not make a second request.
+    # The admins are told under their bell; by email only in their digest (weekly by default).
+    assert mail.outbox == []
+    notification = Notification.objects.get(user=org_admin)
+    assert notification.kind == "join_request.created"
+    assert notification.area == Area.DIRECTORY
+    assert notification.text == "Charlie Outsider asks to join Acme Mecanizados"
+    assert notification.url == reverse("organisations:people", args=[acme.slug])
+    # Asking twice does not make a second request, nor a second notification.
     client.post(reverse("organisations:join", args=[acme.slug]), {"message": "again"})
     join_request = JoinRequest.objects.get()
+    assert Notification.objects.count() == 1
     client.force_login(org_admin)
+    # The notification leads to the people page, where the message is.
+    assert "I run the CNC shop." in client.get(notification.url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("organisations:join_request_decide", args=[acme.slug, join_request.pk]),
@@ -209,13 +225,56 @@ def test_join_request_flow(client, acme, org_admin, outsider, django_capture_on_
         )
     assert response.status_code == 302
     assert Membership.objects.get(user=outsider, organisation=acme).role == "member"
-    assert mail.outbox[-1].to == [outsider.email]
+    decided = Notification.objects.get(user=outsider)
+    assert decided.kind == "join_request.approved"
+    assert decided.text == "Your request to join Acme Mecanizados has been approved. You are now a member."
+    assert decided.url == acme.get_absolute_url()
+    assert mail.outbox == []
     # Deciding again changes nothing.
     client.post(
         reverse("organisations:join_request_decide", args=[acme.slug, join_request.pk]),
         {"decision": "refuse"},
     )
     assert JoinRequest.objects.get().status == "approved"
+    assert Notification.objects.filter(user=outsider).count() == 1
+
+
+def test_join_request_emails_the_admins_who_chose_immediate(
+    client, acme, org_admin, outsider, django_capture_on_commit_callbacks
+):
+    second_admin = MembershipFactory(organisation=acme, role=Membership.Role.ADMIN, user__language="es").user
+    for admin in (org_admin, second_admin):
+        preference_set(user=admin, area=Area.DIRECTORY, frequency=Frequency.IMMEDIATE)
+    client.force_login(outsider)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("organisations:join", args=[acme.slug]), {"message": "I run the CNC shop."})
+
+    emails = {message.to[0]: message for message in mail.outbox}
+    assert set(emails) == {org_admin.email, second_admin.email}
+    english, spanish = emails[org_admin.email], emails[second_admin.email]
+    assert english.subject == "[SME Cluster Growth] Charlie Outsider asks to join Acme Mecanizados"
+    assert spanish.subject == "[SME Cluster Growth] Charlie Outsider solicita unirse a Acme Mecanizados"
+    assert settings.SITE_URL + reverse("organisations:people", args=[acme.slug]) in english.body
+    assert "List-Unsubscribe" in english.extra_headers
+
+
+def test_join_request_decision_emails_the_requester_who_chose_immediate(
+    client, acme, org_admin, outsider, django_capture_on_commit_callbacks
+):
+    preference_set(user=outsider, area=Area.DIRECTORY, frequency=Frequency.IMMEDIATE)
+    join_request = services.join_request_create(organisation=acme, user=outsider)
+    client.force_login(org_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("organisations:join_request_decide", args=[acme.slug, join_request.pk]),
+            {"decision": "refuse"},
+        )
+
+    assert [message.to for message in mail.outbox] == [[outsider.email]]
+    assert "Your request to join Acme Mecanizados has not been accepted." in mail.outbox[0].body
+    assert Notification.objects.get(user=outsider).kind == "join_request.refused"
 
 
 def test_refused_join_request_adds_no_one(client, acme, org_admin, outsider):
