@@ -11,4 +11,4 @@ class NotificationsConfig(AppConfig):
 
         from . import gdpr as notifications_gdpr
 
-        gdpr.register("emails", export=notifications_gdpr.export, erase=notifications_gdpr.erase)
+        gdpr.register("notifications", export=notifications_gdpr.export, erase=notifications_gdpr.erase)

@@ -75,3 +75,13 @@ def no_static_scan(settings):
     second for each test's client once collectstatic has filled var/static): files are looked up when
     requested instead, which HTTP tests rarely do."""
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: a test that activates another language must not leak it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -159,7 +159,7 @@ def test_data_export_is_a_json_attachment_with_all_of_the_users_data_and_nothing
         ("bob.work@example.org", False),
     }
     assert sorted(entry["type"] for entry in data["two_factor"]) == ["recovery_codes", "totp"]
-    assert [email["subject"] for email in data["emails"]] == [
+    assert [email["subject"] for email in data["notifications"]["emails"]] == [
         "[SME Cluster Growth] Please Confirm Your Email Address"
     ]
     raw = response.content.decode()
@@ -303,7 +303,9 @@ def test_account_delete_covers_emails_sent_to_an_earlier_address(
     client.post(link_in_email(mail.outbox[-1]))
     member.refresh_from_db()
     assert member.email == "robert@example.org"
-    assert "Password Reset" in json.dumps(client.get(EXPORT_URL).json()["emails"])  # still his
+    assert "Password Reset" in json.dumps(
+        client.get(EXPORT_URL).json()["notifications"]["emails"]
+    )  # still his
 
     client.post(DELETE_URL, {"password": PASSWORD})
 
@@ -403,3 +405,25 @@ def test_erased_accounts_cannot_use_the_accounts_views(client, member):
 
     assert client.get(PROFILE_URL).status_code in (302, 403)
     assert client.get(EXPORT_URL).status_code in (302, 403)
+
+
+def test_erasure_removes_notifications_and_the_name_from_others_notifications(db, member, outsider):
+    from accounts.services import user_erase
+    from notifications.models import Notification, NotificationPreference
+    from notifications.services import notify, preference_set
+
+    preference_set(user=member, area="directory", frequency="daily")
+    notify(users=[member], kind="test", area="directory", message="Welcome")
+    notify(
+        users=[outsider],
+        kind="join_request.created",
+        area="directory",
+        message="%(name)s asks to join %(organisation)s",
+        params={"name": member.display_name, "organisation": "Acme"},
+    )
+    user_erase(user=member)
+    assert not Notification.objects.filter(user=member).exists()
+    assert not NotificationPreference.objects.filter(user=member).exists()
+    remaining = Notification.objects.get(user=outsider)
+    assert "Bob Member" not in remaining.text
+    assert remaining.text == "Former member asks to join Acme"
