@@ -85,3 +85,37 @@ def english_by_default():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+# Data that migrations put in the database (the shared taxonomies). Transactional tests (the browser
+# and worker tests) end with a flush that empties every table, and pytest-playwright's ordering can
+# run them before ordinary database tests: put the data back whenever it is missing.
+DATA_MIGRATIONS = ["organisations.migrations.0002_taxonomies"]
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data(request):
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+        marker = request.node.get_closest_marker("django_db")
+        transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        _restore_migrated_data()
+    yield
+    if uses_db and transactional:
+        _restore_migrated_data()
+
+
+def _restore_migrated_data():
+    import importlib
+
+    from django.apps import apps
+
+    from organisations.models import Topic
+
+    if not Topic.objects.exists():
+        for module in DATA_MIGRATIONS:
+            importlib.import_module(module).seed(apps, None)
