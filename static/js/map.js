@@ -11,6 +11,14 @@
   var status = document.getElementById("map-status");
   var listLink = document.getElementById("map-list-link");
 
+  // Leaflet guesses its marker images' address from its stylesheet, which fails once the file names
+  // carry a hash (whitenoise's manifest): give it the real addresses.
+  L.Icon.Default.imagePath = "";
+  L.Icon.Default.mergeOptions({
+    iconUrl: element.dataset.iconUrl,
+    iconRetinaUrl: element.dataset.iconRetinaUrl,
+    shadowUrl: element.dataset.shadowUrl,
+  });
   var map = L.map(element, { scrollWheelZoom: false, worldCopyJump: true }).setView([46.5, 8], 4);
   L.tileLayer(element.dataset.tileUrl, {
     attribution: element.dataset.attribution,
