@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "organisations",
+    "reports",
     "cluster_growth",
 ]
 
@@ -231,6 +232,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Reports ------------------------------------------------------------------------------------
+# Days a report's file is kept for download; a periodic task removes it afterwards.
+REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=14)
 
 # --- Maps ---------------------------------------------------------------------------------------
 # The directory map's background tiles ({z}/{x}/{y}, optionally {s}); their host is allowed in the

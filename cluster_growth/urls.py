@@ -18,6 +18,7 @@ urlpatterns = [
     path("language/", accounts_views.language_set, name="language_set"),
     path("organisations/", include("organisations.urls")),
     path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

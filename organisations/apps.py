@@ -11,5 +11,6 @@ class OrganisationsConfig(AppConfig):
 
         from . import gdpr as organisations_gdpr
         from . import permissions  # noqa: F401  (registers the rules)
+        from . import reports  # noqa: F401  (registers the directory report)
 
         gdpr.register("organisations", export=organisations_gdpr.export, erase=organisations_gdpr.erase)

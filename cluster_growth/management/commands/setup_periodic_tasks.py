@@ -6,6 +6,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 # theirs here. The command creates what is missing and leaves rows edited in the admin alone.
 PERIODIC_TASKS = [
     ("Outbox: queue again emails whose task was lost", "notifications.outbox_flush", 5),
+    ("Reports: remove expired files, recover jobs whose task was lost", "reports.cleanup", 15),
 ]
 
 
