@@ -237,6 +237,9 @@ def celery_worker(request, transactional_db, smtp_server):
         "DATABASE_URL": _database_url(),
         "REDIS_URL": broker_url,
         "EMAIL_URL": smtp_server.url,
+        # Tasks the worker queues itself (an email after a digest, a batch after the planning) must
+        # reach it too.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CONN_MAX_AGE": "0",
         "PYTHONUNBUFFERED": "1",
     }
