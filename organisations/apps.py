@@ -10,7 +10,6 @@ class OrganisationsConfig(AppConfig):
         from accounts import gdpr
 
         from . import gdpr as organisations_gdpr
-        from . import permissions  # noqa: F401  (registers the rules)
-        from . import reports  # noqa: F401  (registers the directory report)
+        from . import permissions, reports  # noqa: F401  (they register the rules and the directory report)
 
         gdpr.register("organisations", export=organisations_gdpr.export, erase=organisations_gdpr.erase)
