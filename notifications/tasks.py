@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from .digests import PERIODS, digests_plan, digests_send, parse_now
 from .models import OutboundEmail
 from .services import EmailDeliveryError, email_deliver, email_mark_failed, outbox_flush
 
@@ -38,3 +39,24 @@ def outbox_flush_task():
     if count:
         logger.info("outbox_flush queued %s email(s) again", count)
     return count
+
+
+# --- digests -------------------------------------------------------------------------------------
+
+
+@shared_task(name="notifications.digest_plan", acks_late=True)
+def digest_plan(*, now=None, periods=None):
+    """Periodic (hourly at minute 0): queue the daily and weekly digests that are due in their
+    recipients' morning, in batches. Safe to run twice: nobody gets a digest twice (see
+    ``notifications.digests``). ``now`` (ISO 8601) is for tests; it is passed on to the batches."""
+    return digests_plan(now=parse_now(now), periods=tuple(periods or PERIODS), pass_now=bool(now))
+
+
+@shared_task(name="notifications.digest_send_batch", acks_late=True)
+def digest_send_batch(*, user_ids, period, period_key, now=None):
+    """Build and queue the digests of one batch of people. Safe to run twice, or again after it was
+    interrupted: each person's digest is claimed before it is built, and finished ones are skipped."""
+    outcome = digests_send(user_ids=user_ids, period=period, period_key=period_key, now=parse_now(now))
+    if outcome.get("failed"):
+        logger.warning("digest batch %s %s: %s", period, period_key, outcome)
+    return outcome

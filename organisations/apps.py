@@ -9,7 +9,7 @@ class OrganisationsConfig(AppConfig):
     def ready(self):
         from accounts import gdpr
 
+        from . import digest, permissions, reports  # noqa: F401  (they register the digest, rules, report)
         from . import gdpr as organisations_gdpr
-        from . import permissions, reports  # noqa: F401  (they register the rules and the directory report)
 
         gdpr.register("organisations", export=organisations_gdpr.export, erase=organisations_gdpr.erase)
