@@ -623,6 +623,13 @@ def _ask_one(contribute, user, since, *, until):
 
 
 def _local(when):
+    """``when`` in the active time zone and language: "March 2, 2026, 9:30 a.m."."""
+    return _local_in(when, translation.get_language(), timezone.get_current_timezone_name())
+
+
+@lru_cache(maxsize=4096)
+def _local_in(when, language, zone_name):
+    # Cached: a new organisation's time shows in the digests of everyone in its region.
     return formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
 
 
