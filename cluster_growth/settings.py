@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "notifications",
     "organisations",
     "reports",
+    "events",
+    "councils",
     "cluster_growth",
 ]
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("organisations/", include("organisations.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("events/", include("events.urls")),
+    path("councils/", include("councils.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -336,6 +336,8 @@ class Interaction(models.Model):
     )
     is_sme_hei = models.BooleanField(_("SME–HEI"), default=False, editable=False)
     is_cross_border = models.BooleanField(_("cross-border"), default=False, editable=False)
+    # Organisations from different clusters (regions): success factor 2.
+    is_cross_cluster = models.BooleanField(_("cross-cluster"), default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -354,6 +356,7 @@ class Interaction(models.Model):
             models.Index(fields=["kind", "date"]),
             models.Index(fields=["is_sme_hei", "date"]),
             models.Index(fields=["is_cross_border", "date"]),
+            models.Index(fields=["is_cross_cluster", "date"]),
         ]
 
     def __str__(self):

@@ -342,16 +342,36 @@ def join_request_decide(*, join_request, approve, actor):
 # --- the interaction ledger ---------------------------------------------------------------------
 
 
+# Apps that attach meaning to ledger entries (the councils involved) register a function
+# ``hook(*, interaction, organisations, councils)`` here, so this app never imports them.
+_interaction_hooks = []
+
+
+def register_interaction_hook(hook):
+    if hook not in _interaction_hooks:
+        _interaction_hooks.append(hook)
+
+
 @transaction.atomic
 def interaction_record(
-    *, kind, date, organisations, description="", source="manual", source_ref="", recorded_by=None
+    *,
+    kind,
+    date,
+    organisations,
+    description="",
+    source="manual",
+    source_ref="",
+    recorded_by=None,
+    councils=(),
 ):
     """Record an interaction between two or more organisations in the ledger.
 
-    The SME–HEI and cross-border flags are derived here from the organisations' kinds and countries.
-    With a ``source_ref`` the call is idempotent: the same (source, source_ref) records once and
-    returns the existing entry. Raises ValidationError for fewer than two organisations or an
-    unknown kind.
+    The SME–HEI, cross-border and cross-cluster (organisations of different regions) flags are
+    derived here from the organisations' kinds, countries and regions. ``councils`` are handed to
+    the registered hooks (the councils app links the entry to them and to the organisations'
+    councils). With a ``source_ref`` the call is idempotent: the same (source, source_ref) records
+    once and returns the existing entry. Raises ValidationError for fewer than two organisations or
+    an unknown kind.
     """
     organisations = list({org.pk: org for org in organisations}.values())
     if len(organisations) < 2:
@@ -372,8 +392,11 @@ def interaction_record(
         recorded_by=recorded_by,
         is_sme_hei={Organisation.Kind.SME, Organisation.Kind.HEI} <= kinds,
         is_cross_border=len({str(org.country) for org in organisations}) > 1,
+        is_cross_cluster=len({org.region for org in organisations}) > 1,
     )
     interaction.full_clean(exclude=["recorded_by"])
     interaction.save()
     interaction.organisations.set(organisations)
+    for hook in _interaction_hooks:
+        hook(interaction=interaction, organisations=organisations, councils=list(councils))
     return interaction

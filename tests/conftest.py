@@ -90,7 +90,7 @@ def english_by_default():
 # Data that migrations put in the database (the shared taxonomies). Transactional tests (the browser
 # and worker tests) end with a flush that empties every table, and pytest-playwright's ordering can
 # run them before ordinary database tests: put the data back whenever it is missing.
-DATA_MIGRATIONS = ["organisations.migrations.0002_taxonomies"]
+DATA_MIGRATIONS = ["organisations.migrations.0002_taxonomies", "councils.migrations.0002_councils"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,3 @@
+"""councils views of the councils app."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""dashboard views of the councils app."""
+
+urlpatterns = []

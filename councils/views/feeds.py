@@ -1,0 +1,3 @@
+"""feeds views of the councils app."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""meetings views of the councils app."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""success views of the councils app."""
+
+urlpatterns = []

@@ -1,0 +1,49 @@
+"""Who may see, join and run an event is up to the app that owns it.
+
+Events are shared by several apps (council meetings, learning workshops). Each app registers an
+:class:`EventKind` for the ``Event.kind`` it creates, from its ``AppConfig.ready``; the events app's
+views, services and feeds ask it, so the events app never imports an area app.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def _nobody(user, event):
+    return False
+
+
+@dataclass(frozen=True)
+class EventKind:
+    name: str
+    # (user, event) -> bool
+    can_view: Callable = _nobody
+    can_register: Callable = _nobody
+    can_manage: Callable = _nobody
+    # event -> the page of the event in its app
+    url: Callable = None
+    # (event, registration) -> None: called after a registration is confirmed at the event
+    # (checked in), for the owning app to record what it means (e.g. ledger interactions).
+    on_check_in: Callable = None
+
+
+_kinds: dict[str, EventKind] = {}
+
+
+def register_kind(kind):
+    _kinds[kind.name] = kind
+    return kind
+
+
+def kind_of(event):
+    """The policy of ``event``'s kind; an unknown kind lets nobody in (staff aside, in the callers)."""
+    return _kinds.get(event.kind) or EventKind(name=event.kind)
+
+
+def event_url(event):
+    kind = kind_of(event)
+    if kind.url:
+        return kind.url(event)
+    from django.urls import reverse
+
+    return reverse("events:detail", args=[event.uid])

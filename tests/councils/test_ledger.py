@@ -1,0 +1,63 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from councils.models import CouncilInteraction
+from councils.services.ledger import council_interaction_record
+from organisations.models import Interaction, Region
+from organisations.services import interaction_record
+
+from ..factories.councils import CouncilOrganisationFactory
+from ..factories.organisations import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_interaction_is_linked_to_the_councils_of_its_organisations(acme, uni, malaga, bologna):
+    italian = OrganisationFactory(region=Region.BOLOGNA)
+    CouncilOrganisationFactory(council=bologna, organisation=italian)
+
+    interaction = interaction_record(
+        kind=Interaction.Kind.JOINT_PROJECT, date=datetime.date(2026, 3, 1), organisations=[acme, italian]
+    )
+
+    assert set(interaction.councils.all()) == {malaga, bologna}
+    assert interaction.is_cross_cluster and interaction.is_cross_border and not interaction.is_sme_hei
+
+
+def test_interaction_within_one_region_is_not_cross_cluster(acme, uni, malaga):
+    interaction = interaction_record(
+        kind=Interaction.Kind.VISIT, date=datetime.date(2026, 3, 1), organisations=[acme, uni]
+    )
+
+    assert interaction.is_sme_hei and not interaction.is_cross_cluster and not interaction.is_cross_border
+    assert list(interaction.councils.all()) == [malaga]
+
+
+def test_coordinator_records_an_interaction_for_their_council(coordinator, malaga, acme):
+    outside = OrganisationFactory(region=Region.PARIS)
+
+    interaction = council_interaction_record(
+        council=malaga,
+        actor=coordinator,
+        kind=Interaction.Kind.OTHER,
+        date=datetime.date(2026, 5, 4),
+        organisations=[acme, outside],
+    )
+
+    assert interaction.recorded_by == coordinator
+    assert CouncilInteraction.objects.filter(council=malaga, interaction=interaction).exists()
+
+
+def test_other_people_cannot_record_council_interactions(malaga, acme, council_member, outsider):
+    for person in (council_member, outsider):
+        with pytest.raises(PermissionDenied):
+            council_interaction_record(
+                council=malaga,
+                actor=person,
+                kind=Interaction.Kind.OTHER,
+                date=datetime.date(2026, 5, 4),
+                organisations=[acme, OrganisationFactory()],
+            )
+    assert not Interaction.objects.exists()
