@@ -16,6 +16,8 @@ def _nobody(user, event):
 @dataclass(frozen=True)
 class EventKind:
     name: str
+    # The notifications area people's messages about these events go under (their preferences).
+    area: str = "councils"
     # (user, event) -> bool
     can_view: Callable = _nobody
     can_register: Callable = _nobody

@@ -15,8 +15,9 @@ from django_countries import countries
 
 from .models import VISIBILITY_FIELDS, Membership, Organisation, Region, Sector, Topic, Visibility
 
-# Other apps (councils) register functions user -> set of organisation ids whose "council"-level
-# fields that user may see, without this app importing them.
+# Other apps (councils) register functions ``provider(user_ids) -> {user id: set of organisation
+# ids}``: the organisations whose "council"-level fields each person may see, without this app
+# importing them. They answer for many people at once in a fixed number of queries (digests).
 _peer_providers = []
 
 
@@ -62,16 +63,21 @@ class Viewer:
         )
 
 
+def peer_org_ids_for(user_ids):
+    """{user id: frozenset of organisation ids} from every registered peer provider."""
+    peers = {user_id: set() for user_id in user_ids}
+    for provider in _peer_providers:
+        for user_id, org_ids in provider(user_ids).items():
+            peers[user_id] |= set(org_ids)
+    return {user_id: frozenset(org_ids) for user_id, org_ids in peers.items()}
+
+
 def viewer_for(user):
     if not user.is_authenticated:
         return Viewer()
     memberships = list(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
     own = frozenset(org_id for org_id, _ in memberships)
-    peers = (
-        frozenset().union(*(provider(user) for provider in _peer_providers))
-        if _peer_providers
-        else frozenset()
-    )
+    peers = peer_org_ids_for([user.pk])[user.pk]
     return Viewer(
         is_staff=user.is_staff,
         is_portal_member=bool(own),

@@ -104,6 +104,6 @@ def test_directory_queries_do_not_grow_with_the_organisations(client, member, ro
 
     assert large == small
     # And the directory's own counts are small, not merely constant (the profile page is measured
-    # above, and bounded by its own tests).
+    # above, and bounded by its own tests); a member's include two for their council peers.
     mine = {url: n for url, n in small.items() if url != f"/organisations/{own.slug}/"}
-    assert max(mine.values()) <= 10, mine
+    assert max(mine.values()) <= 12, mine

@@ -11,6 +11,12 @@ PERIODIC_TASKS = [
     ("Reports: remove expired files, recover jobs whose task was lost", "reports.cleanup", 15),
     # Hourly on the hour: each run sends the digests of the people whose morning has come since.
     ("Digests: plan the daily and weekly digests now due", "notifications.digest_plan", {"minute": "0"}),
+    ("Events: remind registered people of what starts soon", "events.send_reminders", 10),
+    (
+        "Councils: nudge coordinators whose meeting minutes are late",
+        "councils.nudge_minutes",
+        {"minute": "30"},
+    ),
 ]
 
 
