@@ -49,3 +49,18 @@ def event_url(event):
     from django.urls import reverse
 
     return reverse("events:detail", args=[event.uid])
+
+
+# Calendar feeds other apps offer a person (e.g. their councils' feeds), listed on the Calendar page.
+_feed_providers: list[Callable] = []
+
+
+def register_feed_provider(provider):
+    """``provider(user) -> [(label, url), ...]``; registered from an app's ``ready()``."""
+    if provider not in _feed_providers:
+        _feed_providers.append(provider)
+    return provider
+
+
+def feed_providers():
+    return list(_feed_providers)

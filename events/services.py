@@ -33,7 +33,8 @@ EVENT_FIELDS = (
 )
 
 
-def _validate_event(event):
+def event_validate(event):
+    """Raise a ValidationError (per field) when ``event``'s values do not make an event."""
     errors = {}
     if event.start and event.end and event.end <= event.start:
         errors["end"] = _("The end must be after the start.")
@@ -53,7 +54,10 @@ def _validate_event(event):
         errors["venue"] = _("An in-person or hybrid event needs its venue.")
     if errors:
         raise ValidationError(errors)
-    event.full_clean(exclude=["organiser"])
+    event.full_clean(exclude=["organiser", "kind"], validate_unique=False, validate_constraints=False)
+
+
+_validate_event = event_validate
 
 
 @transaction.atomic
@@ -238,3 +242,24 @@ def registration_check_in(*, registration, actor, present=True):
         registration.checked_in_by = None
         registration.save(update_fields=["checked_in_at", "checked_in_by"])
     return registration
+
+
+def calendar_key_for(*, user):
+    """The person's calendar key, made on first use."""
+    from .models import CalendarKey
+
+    key, _created = CalendarKey.objects.get_or_create(user=user)
+    return key
+
+
+@transaction.atomic
+def calendar_key_reset(*, user):
+    """A new secret for the person's feed URLs: every old URL stops working."""
+    from .models import CalendarKey, new_calendar_key
+
+    key, created = CalendarKey.objects.select_for_update().get_or_create(user=user)
+    if not created:
+        key.key = new_calendar_key()
+        key.created_at = timezone.now()
+        key.save(update_fields=["key", "created_at"])
+    return key
