@@ -57,7 +57,7 @@ def test_event_when_in_both_zones():
     with timezone.override("Europe/Dublin"):
         html = template.render(Context({"event": event}))
     assert "Tue 3 March 2026, 10:00–12:00" in html and "(Europe/Madrid)" in html
-    assert "09:00–11:00 your time (Europe/Dublin)" in html
+    assert "09:00–11:00</time> your time (Europe/Dublin)" in html
     assert '<time datetime="2026-03-03T10:00:00+01:00">' in html
     with timezone.override("Europe/Madrid"):
         html = template.render(Context({"event": event}))
