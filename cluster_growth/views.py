@@ -18,13 +18,13 @@ from .celery import app as celery_app
 logger = logging.getLogger(__name__)
 
 COUNCILS = [
-    # (city, country) of the six Cluster Growth Councils, in the alliance's order.
-    (pgettext_lazy("city", "Málaga"), _("Spain")),
-    (pgettext_lazy("city", "Alcalá de Henares"), _("Spain")),
-    (pgettext_lazy("city", "Bologna"), _("Italy")),
-    (pgettext_lazy("city", "Cork"), _("Ireland")),
-    (pgettext_lazy("city", "Istanbul"), _("Türkiye")),
-    (pgettext_lazy("city", "Paris"), _("France")),
+    # (slug, city, country) of the six Cluster Growth Councils, in the alliance's order.
+    ("malaga", pgettext_lazy("city", "Málaga"), _("Spain")),
+    ("alcala", pgettext_lazy("city", "Alcalá de Henares"), _("Spain")),
+    ("bologna", pgettext_lazy("city", "Bologna"), _("Italy")),
+    ("cork", pgettext_lazy("city", "Cork"), _("Ireland")),
+    ("istanbul", pgettext_lazy("city", "Istanbul"), _("Türkiye")),
+    ("paris", pgettext_lazy("city", "Paris"), _("France")),
 ]
 
 
