@@ -263,3 +263,75 @@ def calendar_key_reset(*, user):
         key.created_at = timezone.now()
         key.save(update_fields=["key", "created_at"])
     return key
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+REMINDER_BATCH = 500
+
+
+def _due_events(now):
+    """Events not started yet whose reminder time has come (``start - reminder_hours <= now``)."""
+    from django.db.models import Max
+
+    upcoming = Event.objects.filter(start__gt=now, cancelled_at__isnull=True)
+    longest = upcoming.aggregate(longest=Max("reminder_hours"))["longest"]
+    if not longest:
+        return {}
+    candidates = upcoming.filter(
+        start__lte=now + timedelta(hours=longest),
+        registrations__status=Registration.Status.CONFIRMED,
+        registrations__reminder_sent_at__isnull=True,
+    ).distinct()
+    return {
+        event.pk: event for event in candidates if event.start - timedelta(hours=event.reminder_hours) <= now
+    }
+
+
+def reminders_send(*, now=None):
+    """Remind every confirmed person of an event that starts within its ``reminder_hours``, once.
+
+    Each batch claims its registrations with ``UPDATE … WHERE reminder_sent_at IS NULL`` (stamped
+    with this run's own claim time) in the same transaction as the notifications, so two runs at
+    once — or one run twice — remind nobody twice: the second run's UPDATE waits for the first and
+    then finds nothing left to claim. A fixed number of queries per batch and per due event.
+    Returns how many people were reminded.
+    """
+    from .notices import reminder_notice
+
+    now = now or timezone.now()
+    due = _due_events(now)
+    sent = 0
+    while due:
+        with transaction.atomic():
+            ids = list(
+                Registration.objects.filter(
+                    event_id__in=list(due),
+                    status=Registration.Status.CONFIRMED,
+                    reminder_sent_at__isnull=True,
+                )
+                .order_by("event_id", "id")
+                .values_list("pk", flat=True)[:REMINDER_BATCH]
+            )
+            if not ids:
+                break
+            stamp = timezone.now()
+            claimed = Registration.objects.filter(pk__in=ids, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=stamp
+            )
+            if claimed:
+                rows = list(
+                    Registration.objects.filter(pk__in=ids, reminder_sent_at=stamp)
+                    .select_related("user")
+                    .order_by("event_id", "id")
+                )
+                by_event = {}
+                for registration in rows:
+                    by_event.setdefault(registration.event_id, []).append(registration.user)
+                for event_id, users in by_event.items():
+                    reminder_notice(due[event_id], users)
+                sent += len(rows)
+        Event.objects.filter(pk__in=list(due), reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+        if len(ids) < REMINDER_BATCH:
+            break
+    return sent

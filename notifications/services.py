@@ -1,5 +1,6 @@
 """Writes of the notifications app: the email outbox."""
 
+import base64
 import logging
 from datetime import timedelta
 
@@ -34,11 +35,25 @@ class EmailDeliveryError(Exception):
     """The SMTP server could not take the message now; the caller may retry."""
 
 
-def email_queue(*, to, subject, body_text, body_html="", headers=None, key=None, user=None):
+def _stored_attachments(attachments):
+    """``[(filename, content, mimetype)]`` (content str or bytes) as the outbox row keeps them."""
+    stored = []
+    for filename, content, mimetype in attachments or ():
+        if isinstance(content, str):
+            content = content.encode()
+        stored.append(
+            {"filename": filename, "mimetype": mimetype, "content": base64.b64encode(content).decode("ascii")}
+        )
+    return stored
+
+
+def email_queue(*, to, subject, body_text, body_html="", headers=None, key=None, user=None, attachments=None):
     """Put an email in the outbox and send it by a Celery task once the transaction commits.
 
     With a ``key``, queueing the same key again returns the existing row and sends nothing more.
     ``user`` is the account the email is for (its data export and erasure include the email).
+    ``attachments`` are ``(filename, content, mimetype)`` tuples, stored on the row so that every
+    retry sends them.
     """
     defaults = {
         "to": to,
@@ -47,6 +62,7 @@ def email_queue(*, to, subject, body_text, body_html="", headers=None, key=None,
         "body_html": body_html,
         "headers": headers or {},
         "user": user,
+        "attachments": _stored_attachments(attachments),
     }
     with transaction.atomic():
         if key:
@@ -116,6 +132,10 @@ def email_deliver(*, email_id):
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments or ():
+        message.attach(
+            attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"]
+        )
     try:
         message.send(fail_silently=False)
     except Exception as exc:  # smtplib and socket errors alike: all mean "not sent"
