@@ -84,3 +84,29 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Action {n}")
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+
+
+def past_meeting(council_slug="malaga", *, days_ago=1, **event_fields):
+    """A meeting of the council that ended ``days_ago`` days ago (two hours long)."""
+    from .events import in_days
+
+    start = in_days(-days_ago, hour=8)
+    return MeetingFactory(
+        council=council(council_slug),
+        event__start=start,
+        event__end=start + datetime.timedelta(hours=2),
+        **{f"event__{name}": value for name, value in event_fields.items()},
+    )
+
+
+def attend(meeting, *users):
+    """Confirmed registrations of ``users`` at the meeting, checked in (its attendance)."""
+    from .events import RegistrationFactory
+
+    now = timezone.now()
+    return [
+        RegistrationFactory(
+            event=meeting.event, user=user, checked_in_at=now, checked_in_by=meeting.created_by
+        )
+        for user in users
+    ]
