@@ -118,7 +118,8 @@ def registrations_feed(registrations, *, name=None):
 
 def events_feed(events, *, name=None, url_of=None, with_online_link=False):
     """A feed of ``events`` (e.g. a council's meetings); ``url_of(event)`` gives each page (by default
-    the generic event URL, which sends people on to the owning app's page: no query per event)."""
+    the generic event URL, which sends people on to the owning app's page: no query per event).
+    ``with_online_link`` is a bool or ``event -> bool`` (e.g. the person's confirmed events)."""
     from django.urls import reverse
 
     now = timezone.now()
