@@ -31,13 +31,17 @@ def _message_of(error):
     return " ".join(error.messages)
 
 
-def _box_response(request, event, *, status=200):
-    """The registration box (htmx) or back to the event's page."""
+def _box_response(request, event, *, level=messages.INFO, text="", status=200):
+    """The registration box (htmx, with ``text`` inside it) or back to the event's page (``text``
+    as a message)."""
     if request.htmx:
         box = selectors.registration_box(event=event, user=request.user)
+        box["notice"], box["notice_is_error"] = text, level == messages.ERROR
         return render(
             request, "events/includes/registration.html", {"box": box, "event": event}, status=status
         )
+    if text:
+        messages.add_message(request, level, text)
     return redirect(event_url(event))
 
 
@@ -60,16 +64,15 @@ def register(request, uid):
     try:
         registration = services.registration_create(event=event, user=request.user)
     except PermissionDenied:
-        messages.error(request, _("You cannot register for this event."))
-        return _box_response(request, event, status=403)
+        if not request.htmx:
+            raise
+        text = _("You cannot register for this event.")
+        return _box_response(request, event, level=messages.ERROR, text=text, status=403)
     except ValidationError as error:
-        messages.error(request, _message_of(error))
-        return _box_response(request, event, status=400 if request.htmx else 200)
+        return _box_response(request, event, level=messages.ERROR, text=_message_of(error), status=400)
     if registration.status == Registration.Status.CONFIRMED:
-        messages.success(request, _("You are registered."))
-    else:
-        messages.info(request, _("The event is full: you are on the waiting list."))
-    return _box_response(request, event)
+        return _box_response(request, event, level=messages.SUCCESS, text=_("You are registered."))
+    return _box_response(request, event, text=_("The event is full: you are on the waiting list."))
 
 
 @login_required
@@ -78,15 +81,13 @@ def cancel(request, uid):
     event = _event_or_404(uid, request.user)
     registration = Registration.objects.filter(event=event, user=request.user).first()
     if registration is None:
-        messages.error(request, _("You are not registered for this event."))
-        return _box_response(request, event, status=400 if request.htmx else 200)
+        text = _("You are not registered for this event.")
+        return _box_response(request, event, level=messages.ERROR, text=text, status=400)
     try:
         services.registration_cancel(registration=registration, actor=request.user)
     except ValidationError as error:
-        messages.error(request, _message_of(error))
-        return _box_response(request, event, status=400 if request.htmx else 200)
-    messages.success(request, _("Your registration is cancelled."))
-    return _box_response(request, event)
+        return _box_response(request, event, level=messages.ERROR, text=_message_of(error), status=400)
+    return _box_response(request, event, level=messages.SUCCESS, text=_("Your registration is cancelled."))
 
 
 def _managed_event_or_404(uid, user):

@@ -68,3 +68,14 @@ def manager(db):
 @pytest.fixture
 def event(db):
     return EventFactory(capacity=2, format=Event.Format.HYBRID, online_url="https://meet.example.org/abc")
+
+
+# The councils cast, for meeting events (the real policy of the "meeting" kind).
+from ..councils.conftest import (  # noqa: E402, F401
+    acme,
+    bologna,
+    coordinator,
+    council_member,
+    malaga,
+    other_council_member,
+)
