@@ -40,6 +40,8 @@ NUDGE_AFTER = timedelta(days=3)
 NUDGE_WINDOW = timedelta(days=30)
 NUDGE_BATCH = 500
 
+MAX_MINUTES = 50000
+MAX_DECISION = 2000
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # Allowed extensions and the first bytes their files start with (None: text, checked as UTF-8).
 _ZIP = b"PK\x03\x04"
@@ -118,6 +120,14 @@ def _require(actor, perm, obj):
         raise PermissionDenied
 
 
+def _check_text_lengths(instance, *names):
+    """TextField's max_length is not a model validator: enforce it for ``names``."""
+    for name in names:
+        limit = instance._meta.get_field(name).max_length
+        if limit and len(getattr(instance, name) or "") > limit:
+            raise ValidationError({name: _("At most %(limit)s characters.") % {"limit": limit}})
+
+
 def _add_agenda(meeting, agenda):
     items = []
     for position, entry in enumerate(agenda):
@@ -130,6 +140,7 @@ def _add_agenda(meeting, agenda):
             description=entry.get("description", "") or "",
         )
         item.full_clean(exclude=["meeting"])
+        _check_text_lengths(item, "description")
         items.append(item)
     return AgendaItem.objects.bulk_create(items)
 
@@ -230,6 +241,7 @@ def agenda_item_add(*, meeting, actor, title, presenter="", duration_minutes=15,
         description=description or "",
     )
     item.full_clean()
+    _check_text_lengths(item, "description")
     item.save()
     return item
 
@@ -244,6 +256,7 @@ def agenda_item_update(*, item, actor, **fields):
     for name, value in fields.items():
         setattr(item, name, value if value is not None or name == "duration_minutes" else "")
     item.full_clean()
+    _check_text_lengths(item, "description")
     item.save()
     return item
 
@@ -345,15 +358,24 @@ def document_content_type(document):
 
 
 def _save_minutes(meeting, minutes, decisions):
+    # TextField's max_length is not a validator: the limits are checked here.
     if minutes is not None:
+        if len(minutes) > MAX_MINUTES:
+            raise ValidationError(
+                {"minutes": _("The minutes may have at most %(limit)s characters.") % {"limit": MAX_MINUTES}}
+            )
         meeting.minutes = minutes
-        meeting.full_clean(exclude=["council", "event", "copied_from", "created_by", "minutes_published_by"])
     if decisions is not None:
         rows = []
         for position, text in enumerate(text.strip() for text in decisions if text and text.strip()):
-            decision = Decision(meeting=meeting, position=position, text=text)
-            decision.full_clean(exclude=["meeting"])
-            rows.append(decision)
+            if len(text) > MAX_DECISION:
+                raise ValidationError(
+                    {
+                        "decisions": _("A decision may have at most %(limit)s characters.")
+                        % {"limit": MAX_DECISION}
+                    }
+                )
+            rows.append(Decision(meeting=meeting, position=position, text=text))
         meeting.decisions.all().delete()
         Decision.objects.bulk_create(rows)
 
@@ -478,6 +500,7 @@ def action_item_create(*, meeting, actor, title, owner, due_date=None):
     _check_owner(meeting, owner)
     action = ActionItem(meeting=meeting, title=(title or "").strip(), owner=owner, due_date=due_date)
     action.full_clean(exclude=["meeting"])
+    _check_text_lengths(action, "note")
     action.save()
     _notify_owner(action, actor)
     return action
@@ -512,6 +535,7 @@ def action_item_update(*, action, actor, status=None, note=None, due_date=None, 
         _check_owner(action.meeting, owner)
         action.owner = owner
     action.full_clean(exclude=["meeting"])
+    _check_text_lengths(action, "note")
     action.save()
     if new_owner:
         _notify_owner(action, actor)
