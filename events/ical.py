@@ -124,7 +124,8 @@ def events_feed(events, *, name=None, url_of=None, with_online_link=False):
 
     now = timezone.now()
     url_of = url_of or (lambda event: reverse("events:detail", args=[event.uid]))
+    link_for = with_online_link if callable(with_online_link) else (lambda event: with_online_link)
     entries = [
-        vevent(event, url=url_of(event), with_online_link=with_online_link, now=now) for event in events
+        vevent(event, url=url_of(event), with_online_link=link_for(event), now=now) for event in events
     ]
     return calendar_bytes(entries, name=name)
