@@ -24,8 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Count, Q
-from django.db.models.functions import TruncQuarter
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -207,8 +206,17 @@ class KpiReportData:
         return {key: sum(row[key] for row in self.interactions.values()) for key in keys}
 
 
-def _quarter_of(day):
-    return Quarter.of(day)
+def _quarter_index(quarters, field):
+    """The number (0, 1, …) of the quarter of ``quarters`` a date field falls in, as a CASE of date
+    comparisons: much cheaper per row than DATE_TRUNC, which PostgreSQL computes through a time zone."""
+    return Case(
+        *(
+            When(**{f"{field}__lt": quarter.next().start}, then=Value(index))
+            for index, quarter in enumerate(quarters)
+        ),
+        default=Value(len(quarters) - 1),
+        output_field=IntegerField(),
+    )
 
 
 _FLAGS = {"sme_hei": "is_sme_hei", "cross_cluster": "is_cross_cluster", "cross_border": "is_cross_border"}
@@ -228,27 +236,27 @@ def _ledger(council, since, until):
     return interactions.order_by()
 
 
-def interaction_series(*, council, since, until):
-    """Rows {"quarter" (its first day), "total", "sme_hei", "cross_cluster", "cross_border"}."""
+def interaction_series(*, council, quarters):
+    """Rows {"quarter" (its number in ``quarters``), "total", "sme_hei", "cross_cluster", "cross_border"}."""
     return (
-        _ledger(council, since, until)
-        .annotate(quarter=TruncQuarter("date"))
+        _ledger(council, quarters[0].start, quarters[-1].end)
+        .annotate(quarter=_quarter_index(quarters, "date"))
         .values("quarter")
         .annotate(**_flag_counts())
         .order_by("quarter")
     )
 
 
-def organisation_series(*, council, since, until):
+def organisation_series(*, council, quarters):
     """Rows {"quarter", "organisations"}: how many organisations took part in an interaction."""
     links = Interaction.organisations.through.objects.filter(
-        interaction__date__gte=since, interaction__date__lte=until
+        interaction__date__gte=quarters[0].start, interaction__date__lte=quarters[-1].end
     )
     if council is not None:
         links = links.filter(interaction__council_links__council=council)
     return (
         links.order_by()
-        .annotate(quarter=TruncQuarter("interaction__date"))
+        .annotate(quarter=_quarter_index(quarters, "interaction__date"))
         .values("quarter")
         .annotate(organisations=Count("organisation_id", distinct=True))
         .order_by("quarter")
@@ -277,11 +285,11 @@ def _impact(council, since, until):
     return records.order_by()
 
 
-def impact_series(*, council, since, until):
-    """Rows {"quarter", "kind", "count"}."""
+def impact_series(*, council, quarters):
+    """Rows {"quarter" (its number in ``quarters``), "kind", "count"}."""
     return (
-        _impact(council, since, until)
-        .annotate(quarter=TruncQuarter("date"))
+        _impact(council, quarters[0].start, quarters[-1].end)
+        .annotate(quarter=_quarter_index(quarters, "date"))
         .values("quarter", "kind")
         .annotate(count=Count("pk"))
         .order_by("quarter", "kind")
@@ -297,15 +305,11 @@ def council_kpi_data(*, council, quarters):
 
     zero = {"total": 0, "sme_hei": 0, "cross_cluster": 0, "cross_border": 0}
     data.interactions = {quarter: dict(zero) for quarter in quarters}
-    for row in interaction_series(council=council, since=since, until=until):
-        quarter = _quarter_of(row["quarter"])
-        if quarter in data.interactions:
-            data.interactions[quarter] = {key: row[key] or 0 for key in zero}
+    for row in interaction_series(council=council, quarters=quarters):
+        data.interactions[quarters[row["quarter"]]] = {key: row[key] or 0 for key in zero}
     data.organisations = dict.fromkeys(quarters, 0)
-    for row in organisation_series(council=council, since=since, until=until):
-        quarter = _quarter_of(row["quarter"])
-        if quarter in data.organisations:
-            data.organisations[quarter] = row["organisations"]
+    for row in organisation_series(council=council, quarters=quarters):
+        data.organisations[quarters[row["quarter"]]] = row["organisations"]
     kinds = {row["kind"]: row for row in interactions_by_kind(council=council, since=since, until=until)}
     data.by_kind = [
         (str(label), *(kinds.get(kind, {}).get(key, 0) or 0 for key in zero))
@@ -322,10 +326,8 @@ def council_kpi_data(*, council, quarters):
     data.indicator_quarters = _indicator_quarter_values(data.indicators, quarters)
 
     data.impact_quarters = {quarter: defaultdict(int) for quarter in quarters}
-    for row in impact_series(council=council, since=since, until=until):
-        quarter = _quarter_of(row["quarter"])
-        if quarter in data.impact_quarters:
-            data.impact_quarters[quarter][row["kind"]] += row["count"]
+    for row in impact_series(council=council, quarters=quarters):
+        data.impact_quarters[quarters[row["quarter"]]][row["kind"]] += row["count"]
     data.impact_by_country = list(impact_by_country(records=_impact(council, since, until)))
     return data
 

@@ -509,3 +509,23 @@ def test_pdf_in_the_requesters_language(ledger, indicators, impact, coordinator,
         return
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
     assert "Apprentices placed" in text
+
+
+def test_the_reports_page_offers_a_coordinator_only_their_council(client, coordinator, bologna):
+    client.force_login(coordinator)
+
+    response = client.get(reverse("reports:index"), {"kind": REPORT_NAME})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="malaga"' in page and 'value="alliance"' in page
+    assert 'value="bologna"' not in page
+
+
+def test_the_reports_page_does_not_offer_the_report_to_members(client, council_member):
+    client.force_login(council_member)
+
+    response = client.get(reverse("reports:index"), {"kind": REPORT_NAME})
+
+    assert response.status_code == 200
+    assert "Council KPI report" not in response.content.decode()
