@@ -505,7 +505,14 @@ def impact(request, slug):
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     for record in page:
         record.unit = impact_unit(record.kind)
-    by_country = _labelled(list(selectors.impact_by_country(records=records)))
+    # Aggregated in SQL; ordered here by the countries' names in the reader's language.
+    by_country = sorted(
+        _labelled(list(selectors.impact_by_country(records=records))),
+        key=lambda row: (row["country_name"], row["kind"]),
+    )
+    country_totals = sorted(
+        _labelled(list(selectors.impact_totals_by_country(records))), key=lambda row: row["country_name"]
+    )
     return render(
         request,
         "councils/success/impact.html",
@@ -515,7 +522,7 @@ def impact(request, slug):
             "page": page,
             "by_kind": _labelled(list(selectors.impact_totals_by_kind(records))),
             "by_country": by_country,
-            "country_totals": _labelled(list(selectors.impact_totals_by_country(records))),
+            "country_totals": country_totals,
             "can_manage": request.user.has_perm(MANAGE, council),
         },
     )
