@@ -385,7 +385,9 @@ def minutes_save(*, meeting, actor, minutes, decisions):
     """Save the minutes and the decisions (a list of texts, in order; blank ones dropped) without
     publishing them (or correct published ones). Coordinators and staff only."""
     _require(actor, "councils.manage_meeting", meeting)
-    meeting = Meeting.objects.select_for_update().select_related("event", "council").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("event", "council").get(pk=meeting.pk)
+    )
     _save_minutes(meeting, minutes, decisions)
     meeting.save(update_fields=["minutes"])
     return meeting
@@ -442,7 +444,9 @@ def minutes_publish(*, meeting, actor, minutes=None, decisions=None):
     :func:`record_attendance`) and the people who registered hear of it. Coordinators and staff
     only. Publishing again saves the changes but records and notifies nothing more."""
     _require(actor, "councils.manage_meeting", meeting)
-    meeting = Meeting.objects.select_for_update().select_related("event", "council").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("event", "council").get(pk=meeting.pk)
+    )
     if meeting.event.start > timezone.now():
         raise ValidationError(_("Minutes can be published once the meeting has started."))
     _save_minutes(meeting, minutes, decisions)
@@ -516,7 +520,7 @@ def action_item_update(*, action, actor, status=None, note=None, due_date=None, 
     if not manages and (due_date is not None or title is not None or owner is not None):
         raise PermissionDenied
     action = (
-        ActionItem.objects.select_for_update()
+        ActionItem.objects.select_for_update(of=("self",))
         .select_related("meeting__event", "meeting__council")
         .get(pk=action.pk)
     )
@@ -562,7 +566,7 @@ def minutes_nudge(*, now=None):
         return 0
     with transaction.atomic():
         claimed = list(
-            Meeting.objects.select_for_update(skip_locked=True)
+            Meeting.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=ids, minutes_nudged_at__isnull=True, minutes_published_at__isnull=True)
             .select_related("event", "council")
         )
