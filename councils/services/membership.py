@@ -90,7 +90,7 @@ def _forget(*users):
 
 def _lock_link(link):
     return (
-        CouncilOrganisation.objects.select_for_update()
+        CouncilOrganisation.objects.select_for_update(of=("self",))
         .select_related("council", "organisation")
         .get(pk=link.pk)
     )
@@ -116,7 +116,7 @@ def council_join_request(*, council, organisation, actor, message=""):
         raise PermissionDenied(_("Only an administrator of the organisation can ask for it to join."))
     _lock_council(council)
     link = (
-        CouncilOrganisation.objects.select_for_update()
+        CouncilOrganisation.objects.select_for_update(of=("self",))
         .filter(council=council, organisation=organisation)
         .first()
     )
@@ -201,7 +201,7 @@ def council_invite_organisation(*, council, organisation, actor):
     _ensure_can_manage(actor, council)
     _lock_council(council)
     link = (
-        CouncilOrganisation.objects.select_for_update()
+        CouncilOrganisation.objects.select_for_update(of=("self",))
         .filter(council=council, organisation=organisation)
         .first()
     )
@@ -440,7 +440,9 @@ def council_person_invitation_respond(*, person, accept, user):
     user must own the invited address; accepting twice changes nothing."""
     _lock_council(person.council)
     try:
-        person = CouncilPerson.objects.select_for_update().select_related("council").get(pk=person.pk)
+        person = (
+            CouncilPerson.objects.select_for_update(of=("self",)).select_related("council").get(pk=person.pk)
+        )
     except CouncilPerson.DoesNotExist as exc:
         raise ValidationError(_("This invitation has been withdrawn."), code="withdrawn") from exc
     if person.status == PersonStatus.ACTIVE:
@@ -509,7 +511,11 @@ def council_person_set_role(*, person, role, actor):
     if role not in Role.values:
         raise ValidationError(_("Unknown role."), code="role")
     _lock_council(person.council)
-    person = CouncilPerson.objects.select_for_update().select_related("council", "user").get(pk=person.pk)
+    person = (
+        CouncilPerson.objects.select_for_update(of=("self",))
+        .select_related("council", "user")
+        .get(pk=person.pk)
+    )
     if person.status != PersonStatus.ACTIVE:
         raise ValidationError(_("This person has not accepted the invitation yet."), code="invited")
     if person.role == role:
@@ -532,7 +538,11 @@ def council_person_remove(*, person, actor):
     _ensure_can_manage(actor, person.council)
     _lock_council(person.council)
     try:
-        person = CouncilPerson.objects.select_for_update().select_related("council", "user").get(pk=person.pk)
+        person = (
+            CouncilPerson.objects.select_for_update(of=("self",))
+            .select_related("council", "user")
+            .get(pk=person.pk)
+        )
     except CouncilPerson.DoesNotExist:
         return None
     if _is_last_coordinator(person) and not actor.is_staff:

@@ -1,6 +1,8 @@
 """Council membership services: requests and their answers, invitations of organisations and
 people, roles and the last-coordinator rule, and who is told what."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -253,8 +255,7 @@ def test_an_unknown_address_gets_an_email_with_a_link(malaga, coordinator):
     )
 
     email = OutboundEmail.objects.get(to="new.expert@example.org")
-    token = services.person_invitation_token(person)
-    assert f"/councils/invitation/{token}/" in email.body_text
+    token = re.search(r"/councils/invitation/([^/\s]+)/", email.body_text).group(1)
     assert f"/councils/invitation/{token}/" in email.body_html
     assert "Málaga" in email.subject
     assert services.person_invitation_from_token(token) == person

@@ -2,6 +2,8 @@
 council, council member, admin of an organisation outside the council, coordinator, staff), the
 request → answer flows, invitations of organisations and people, and bad input."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -359,8 +361,7 @@ def test_an_unknown_address_signs_up_from_the_email_and_accepts(client, malaga, 
     )
     email = OutboundEmail.objects.get(to="expert@example.org")
     person = CouncilPerson.objects.get(email="expert@example.org")
-    path = f"/councils/invitation/{services.person_invitation_token(person)}/"
-    assert path in email.body_text
+    path = re.search(r"(/councils/invitation/[^/\s]+/)", email.body_text).group(1)
 
     client.logout()
     page = client.get(path)
