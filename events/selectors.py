@@ -131,3 +131,18 @@ def attendees(*, event):
         "checked_in_count": sum(1 for r in confirmed if r.checked_in_at),
         "seats_left": None if event.capacity is None else max(event.capacity - len(confirmed), 0),
     }
+
+
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def calendar_key_user(key):
+    """The active person whose calendar key is ``key``, or None (also for malformed keys)."""
+    from .models import CalendarKey
+
+    if not key or len(key) > 64 or not set(key) <= _KEY_CHARS:
+        return None
+    calendar_key = CalendarKey.objects.select_related("user").filter(key=key).first()
+    if calendar_key is None or not calendar_key.user.is_active:
+        return None
+    return calendar_key.user

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from . import ical, selectors, services
 from .forms import RegisterSomeoneForm
-from .models import CalendarKey, Event, Registration
+from .models import Event, Registration
 from .registry import event_url, feed_providers
 
 
@@ -211,11 +211,11 @@ def event_ics(request, uid):
 def feed(request, key):
     """A person's calendar: their confirmed registrations and upcoming waitlisted ones (no login:
     the key in the URL is the secret)."""
-    calendar_key = CalendarKey.objects.select_related("user").filter(key=key).first()
-    if calendar_key is None or not calendar_key.user.is_active:
+    user = selectors.calendar_key_user(key)
+    if user is None:
         raise Http404
     content = ical.registrations_feed(
-        selectors.user_feed_registrations(calendar_key.user), name=_("My events · SME Cluster Growth")
+        selectors.user_feed_registrations(user), name=_("My events · SME Cluster Growth")
     )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

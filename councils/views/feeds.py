@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from events.ical import events_feed
-from events.models import CalendarKey, Event, Registration
+from events.models import Event, Registration
+from events.selectors import calendar_key_user
 
 from ..models import Council
 from ..permissions import council_roles, is_council_member
@@ -26,12 +27,9 @@ FEED_PAST = timedelta(days=400)
 
 @require_safe
 def council_feed(request, slug, key):
-    calendar_key = CalendarKey.objects.select_related("user").filter(key=key).first()
-    council = Council.objects.filter(slug=slug).first()
-    if calendar_key is None or council is None:
-        raise Http404
-    user = calendar_key.user
-    if not user.is_active or not (user.is_staff or is_council_member(user, council)):
+    user = calendar_key_user(key)
+    council = Council.objects.filter(slug=slug).first() if user is not None else None
+    if council is None or not (user.is_staff or is_council_member(user, council)):
         raise Http404
     events = list(
         Event.objects.filter(kind=MEETING_KIND, meeting__council=council, end__gte=timezone.now() - FEED_PAST)

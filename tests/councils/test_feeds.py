@@ -82,10 +82,10 @@ def test_cancelled_meeting_is_marked_cancelled(client, meetings, council_member)
     assert entries(client.get(feed_url("malaga", council_member)))["Upcoming"]["STATUS"] == "CANCELLED"
 
 
-@pytest.mark.parametrize("key", ["forged", "a" * 64])
+@pytest.mark.parametrize("key", ["forged", "a" * 64, "a" * 65, "%00", "k\u00e9y"])
 def test_forged_key_is_404(client, meetings, council_member, key):
     CalendarKey.objects.create(user=council_member)
-    assert client.get(reverse("councils:feed", args=["malaga", key])).status_code == 404
+    assert client.get(f"/councils/malaga/calendar/{key}.ics").status_code == 404
 
 
 def test_unknown_council_is_404(client, council_member):
