@@ -352,14 +352,12 @@ def person_invitation_from_token(token):
 
 
 def _find_user(email):
+    """The account whose verified address ``email`` is (an unverified claim does not count: the
+    address's owner gets the emailed link instead)."""
     from allauth.account.models import EmailAddress
 
-    from accounts.models import User
-
     address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
-    if address is not None:
-        return address.user
-    return User.objects.filter(email__iexact=email, is_active=True).first()
+    return address.user if address is not None and address.user.is_active else None
 
 
 def user_has_email(user, email):
