@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -71,6 +72,9 @@ def detail(request, slug):
     }
     if is_member:
         context["meetings"] = selectors.upcoming_meetings(council)
+    if not user.is_authenticated:
+        join_path = reverse("councils:join", args=[council.slug])
+        context["login_url"] = f"{reverse('account_login')}?{urlencode({'next': join_path})}"
     if user.is_authenticated:
         context["can_join"] = selectors.organisations_to_join(user=user, council=council)
         context["can_leave"] = selectors.organisations_user_administers_in(user=user, council=council)

@@ -155,3 +155,11 @@ def test_header_and_home_page_lead_to_the_councils(client, malaga):
     assert 'href="/councils/"' in content
     for slug in ["malaga", "alcala", "bologna", "cork", "istanbul", "paris"]:
         assert f'href="/councils/{slug}/"' in content
+
+
+def test_visitors_are_offered_to_log_in_to_ask_to_join(client, malaga, council_member):
+    content = client.get("/councils/malaga/").content.decode()
+    assert 'href="/accounts/login/?next=%2Fcouncils%2Fmalaga%2Fjoin%2F"' in content
+
+    client.force_login(council_member)
+    assert "/accounts/login/?next" not in client.get("/councils/malaga/").content.decode()
