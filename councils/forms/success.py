@@ -37,6 +37,13 @@ class OrganisationChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name} ({obj.city}, {obj.country.name})"
 
 
+def _decimal_keyboard(form, *names):
+    # Localised numbers are typed in a text box (a number input would refuse "12,5"); phones still
+    # show their numeric keyboard.
+    for name in names:
+        form.fields[name].widget.attrs["inputmode"] = "decimal"
+
+
 def _not_in_future(form, field, council):
     value = form.cleaned_data.get(field)
     if value is not None and value > today_for(council):
@@ -68,6 +75,7 @@ class InteractionForm(forms.Form):
     def __init__(self, *args, council, **kwargs):
         self.council = council
         super().__init__(*args, **kwargs)
+        self.fields["date"].widget.attrs["max"] = today_for(council).isoformat()
 
     def clean(self):
         cleaned = super().clean()
@@ -107,6 +115,10 @@ class IndicatorForm(forms.ModelForm):
         }
         localized_fields = ["baseline", "target"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _decimal_keyboard(self, "baseline", "target")
+
     def clean(self):
         cleaned = super().clean()
         baseline, target = cleaned.get("baseline"), cleaned.get("target")
@@ -133,6 +145,11 @@ class IndicatorValueForm(forms.ModelForm):
     def __init__(self, *args, indicator, **kwargs):
         self.indicator = indicator
         super().__init__(*args, **kwargs)
+        self.fields["date"].widget.attrs.update(
+            min=indicator.baseline_date.isoformat(),
+            max=today_for(indicator.success_factor.challenge.council).isoformat(),
+        )
+        _decimal_keyboard(self, "value")
 
     def clean(self):
         cleaned = super().clean()
@@ -163,6 +180,8 @@ class ImpactRecordForm(forms.ModelForm):
     def __init__(self, *args, council, **kwargs):
         self.council = council
         super().__init__(*args, **kwargs)
+        self.fields["date"].widget.attrs["max"] = today_for(council).isoformat()
+        _decimal_keyboard(self, "quantity")
 
     def clean_quantity(self):
         quantity = self.cleaned_data.get("quantity")

@@ -145,9 +145,6 @@ def impact_totals_by_country(records):
     return records.order_by().values("country").annotate(count=Count("pk")).order_by("country")
 
 
-YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
-
-
 def _year_filter():
     return django_filters.NumberFilter(
         field_name="date",
@@ -191,9 +188,17 @@ def council_impact_records(*, council, params=None):
 # --- success factors 1 and 2: the council's interactions ----------------------------------------
 
 
+class _AnyYesNo(forms.NullBooleanSelect):
+    """Any / yes / no (Django's NullBooleanSelect says "Unknown" for the first)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
 class _YesNoFilter(django_filters.BooleanFilter):
     def __init__(self, **kwargs):
-        super().__init__(widget=forms.Select(choices=YES_NO), **kwargs)
+        super().__init__(widget=_AnyYesNo, **kwargs)
 
 
 class InteractionFilter(django_filters.FilterSet):

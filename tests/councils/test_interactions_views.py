@@ -210,3 +210,15 @@ def test_interaction_list_queries_do_not_grow(client, council_member, acme, uni)
         response = client.get(LIST)
     assert len(response.context["page"]) == 25
     assert len(many) == len(few)
+
+
+def test_chosen_filters_stay_chosen(client, council_member, ledger):
+    html = (
+        login(client, council_member)
+        .get(LIST, {"sme_hei": "true", "kind": "visit", "year": "2026"})
+        .content.decode()
+    )
+
+    assert '<option value="true" selected>Yes</option>' in html
+    assert '<option value="visit" selected>' in html
+    assert 'name="year" value="2026"' in html
