@@ -119,3 +119,20 @@ def reminder_notice(event, users):
         url=event_url(event),
         target=event,
     )
+
+
+def event_cancelled_notice(event, users):
+    """Tell the people registered for ``event`` (or waiting) that it is called off."""
+    notify(
+        users=users,
+        kind="event.cancelled",
+        area=kind_of(event).area,
+        message=gettext_noop("%(title)s on %(when)s (%(zone)s) has been cancelled."),
+        params={
+            "title": event.title,
+            "when": event.start.astimezone(_zone(event.time_zone)).strftime("%Y-%m-%d %H:%M"),
+            "zone": event.time_zone,
+        },
+        url=event_url(event),
+        target=event,
+    )

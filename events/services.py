@@ -99,6 +99,33 @@ def event_update(*, event, actor, **fields):
     return event
 
 
+@transaction.atomic
+def event_cancel(*, event, actor):
+    """Call an event off (managers and staff): registered and waiting people are told, the calendars
+    show it cancelled (its SEQUENCE goes up). Idempotent. Raises ValidationError once it is over."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if not (actor.is_staff or kind_of(event).can_manage(actor, event)):
+        raise PermissionDenied
+    if event.cancelled_at:
+        return event
+    if event.end <= timezone.now():
+        raise ValidationError(_("This event is over."))
+    event.cancelled_at = timezone.now()
+    event.sequence += 1
+    event.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+    from .notices import event_cancelled_notice
+
+    people = [
+        registration.user
+        for registration in event.registrations.filter(
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+        ).select_related("user")
+    ]
+    if people:
+        event_cancelled_notice(event, people)
+    return event
+
+
 def confirmed_count(event):
     return event.registrations.filter(status=Registration.Status.CONFIRMED).count()
 

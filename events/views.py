@@ -33,13 +33,14 @@ def _message_of(error):
 
 def _box_response(request, event, *, level=messages.INFO, text="", status=200):
     """The registration box (htmx, with ``text`` inside it) or back to the event's page (``text``
-    as a message)."""
+    as a message). htmx gets 200 even for a refusal, since it only swaps successful responses, so
+    that the message shows in the box; ``status`` is kept in the ``X-Events-Status`` header."""
     if request.htmx:
         box = selectors.registration_box(event=event, user=request.user)
         box["notice"], box["notice_is_error"] = text, level == messages.ERROR
-        return render(
-            request, "events/includes/registration.html", {"box": box, "event": event}, status=status
-        )
+        response = render(request, "events/includes/registration.html", {"box": box, "event": event})
+        response["X-Events-Status"] = str(status)
+        return response
     if text:
         messages.add_message(request, level, text)
     return redirect(event_url(event))
@@ -125,6 +126,11 @@ def register_someone(request, uid):
     if person is None:
         form.add_error("email", _("No active portal account has this email address."))
         return _attendees_page(request, event, form=form, status=400)
+    if not (selectors.can_register_event(person, event) or selectors.can_view_event(person, event)):
+        form.add_error(
+            "email", _("This person may not take part in this event (e.g. not a member of the council).")
+        )
+        return _attendees_page(request, event, form=form, status=400)
     try:
         registration = services.registration_create(event=event, user=person, registered_by=request.user)
     except PermissionDenied:
@@ -167,7 +173,6 @@ def check_in(request, uid, registration_id):
             request,
             "events/includes/check_in.html",
             {"event": event, "registration": registration, "error": error},
-            status=400 if error else 200,
         )
     if error:
         messages.error(request, error)
@@ -185,6 +190,19 @@ def cancel_someone(request, uid, registration_id):
         messages.error(request, _message_of(error))
     else:
         messages.success(request, _("The registration is cancelled."))
+    return redirect("events:attendees", event.uid)
+
+
+@login_required
+@require_POST
+def cancel_event(request, uid):
+    event = _managed_event_or_404(uid, request.user)
+    try:
+        services.event_cancel(event=event, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _message_of(error))
+    else:
+        messages.success(request, _("The event is cancelled; the people registered have been told."))
     return redirect("events:attendees", event.uid)
 
 

@@ -229,3 +229,22 @@ def test_check_in_needs_manager_and_time(event, attendee, attendee2):
     staff = UserFactory(is_staff=True)
     with pytest.raises(ValidationError, match="hour before"):
         registration_check_in(registration=registration, actor=staff)
+
+
+def test_event_cancel_tells_people_and_stops_registration(event, manager, attendee, attendee2):
+    from events.services import event_cancel
+    from notifications.models import Notification
+
+    RegistrationFactory(event=event, user=attendee)
+    RegistrationFactory(event=event, user=attendee2, status=WAITLISTED, confirmed_at=None)
+    with pytest.raises(PermissionDenied):
+        event_cancel(event=event, actor=attendee)
+    cancelled = event_cancel(event=event, actor=manager)
+    assert cancelled.cancelled_at and cancelled.sequence == 1
+    assert set(Notification.objects.filter(kind="event.cancelled").values_list("user", flat=True)) == {
+        attendee.pk,
+        attendee2.pk,
+    }
+    assert event_cancel(event=event, actor=manager).sequence == 1  # idempotent
+    with pytest.raises(ValidationError, match="cancelled"):
+        registration_create(event=cancelled, user=UserFactory(email="person1@example.org"))

@@ -102,7 +102,8 @@ def test_register_after_closing_is_a_clear_error(client, attendee):
     assert response.status_code == 200
     assert "Registration has closed." in response.content.decode()
     response = client.post(url("register", event), headers={"HX-Request": "true"})
-    assert response.status_code == 400
+    assert response.status_code == 200 and response["X-Events-Status"] == "400"
+    assert "Registration has closed." in response.content.decode()  # shown in the swapped box
     assert not Registration.objects.exists()
 
 
@@ -164,6 +165,13 @@ def test_register_someone_after_the_event_is_a_clear_error(client, manager, atte
     assert response.status_code == 400 and "This event is over." in response.content.decode()
 
 
+def test_register_someone_who_may_not_take_part(client, event, manager, outsider):
+    client.force_login(manager)
+    response = client.post(url("register_someone", event), {"email": outsider.email})
+    assert response.status_code == 400 and "may not take part" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
 def test_register_someone_is_for_managers_only(client, event, attendee, attendee2):
     client.force_login(attendee)
     assert client.post(url("register_someone", event), {"email": attendee2.email}).status_code == 404
@@ -187,7 +195,7 @@ def test_check_in_toggle_by_htmx(client, manager, attendee, attendee2):
     response = client.post(
         url("check_in", event, waiting.pk), {"present": "1"}, headers={"HX-Request": "true"}
     )
-    assert response.status_code == 400 and "Only confirmed" in response.content.decode()
+    assert response.status_code == 200 and "Only confirmed" in response.content.decode()
     other = RegistrationFactory()
     assert client.post(url("check_in", event, other.pk)).status_code == 404
 
@@ -321,3 +329,18 @@ def test_unknown_kind_is_404_except_for_staff(client, attendee, staff):
     client.force_login(staff)
     assert client.get(url("detail", event)).status_code == 200
     assert Event.objects.count() == 1
+
+
+def test_cancel_event_page(client, event, manager, attendee):
+    client.force_login(attendee)
+    assert client.post(url("cancel_event", event)).status_code == 404
+    client.force_login(manager)
+    response = client.post(url("cancel_event", event), follow=True)
+    assert response.status_code == 200 and "has been cancelled" in response.content.decode()
+    event.refresh_from_db()
+    assert event.cancelled_at is not None
+    past = EventFactory(
+        start=timezone.now() - datetime.timedelta(hours=3), end=timezone.now() - datetime.timedelta(hours=1)
+    )
+    response = client.post(url("cancel_event", past), follow=True)
+    assert "This event is over." in response.content.decode()
