@@ -6,6 +6,7 @@ calendar clients update their copy. The online link is only written for people w
 is confirmed (or who manage the event): callers say so per event.
 """
 
+import datetime
 import zoneinfo
 from urllib.parse import urlsplit
 
@@ -74,9 +75,18 @@ def vevent(event, *, url, with_online_link=False, now=None, status=None):
 def calendar_bytes(entries, *, method=None, name=None):
     """A VCALENDAR of ``entries`` (VEVENTs) with the VTIMEZONEs they use."""
     cal = new_calendar(method=method, name=name)
+    starts, ends = [], []
     for entry in entries:
         cal.add_component(entry)
-    cal.add_missing_timezones()
+        starts.append(entry["DTSTART"].dt.date())
+        ends.append(entry["DTEND"].dt.date())
+    if starts:
+        # VTIMEZONEs covering the events (a year either side, so both observances are described),
+        # rather than icalendar's default 1970–2038: smaller feeds, and events after 2038 covered.
+        cal.add_missing_timezones(
+            first_date=min(starts) - datetime.timedelta(days=366),
+            last_date=max(ends) + datetime.timedelta(days=366),
+        )
     return cal.to_ical()
 
 

@@ -145,3 +145,22 @@ def test_personal_feed_query_count_does_not_grow(client, attendee):
         assert len(vevents(cal)) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_vtimezone_describes_both_observances_and_far_future_events(client, manager):
+    event = EventFactory(
+        start=datetime.datetime(2045, 7, 1, 8, tzinfo=datetime.UTC),
+        end=datetime.datetime(2045, 7, 1, 10, tzinfo=datetime.UTC),
+        time_zone="Europe/Paris",
+    )
+    client.force_login(manager)
+    cal = parse(client.get(reverse("events:ics", args=[event.uid])))
+    (zone,) = cal.walk("VTIMEZONE")
+    assert zone["TZID"] == "Europe/Paris"
+    assert zone.walk("DAYLIGHT") and zone.walk("STANDARD")
+    (entry,) = vevents(cal)
+    assert entry["DTSTART"].dt.hour == 10  # CEST in July
+    # Every TZID used by a VEVENT has its VTIMEZONE (RFC 5545 3.2.19).
+    assert {entry["DTSTART"].params["TZID"], entry["DTEND"].params["TZID"]} <= {
+        z["TZID"] for z in cal.walk("VTIMEZONE")
+    }
