@@ -5,14 +5,16 @@ request → answer flows, invitations of organisations and people, and bad input
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 
+from accounts.models import User
 from councils.models import CouncilOrganisation, CouncilPerson
 from councils.services import membership as services
 from notifications.models import Notification, OutboundEmail
 from organisations.models import Membership
 
-from ..factories.accounts import UserFactory
+from ..factories.accounts import PASSWORD, UserFactory
 from ..factories.councils import CouncilPersonFactory
 from ..factories.organisations import MembershipFactory, OrganisationFactory
 
@@ -120,12 +122,6 @@ def test_unknown_council_is_404(client, staff):
     client.force_login(staff)
     for url in ["/councils/atlantis/", "/councils/atlantis/members/", "/councils/atlantis/join/"]:
         assert client.get(url).status_code == 404
-
-
-MANAGE_POSTS = [
-    ("/councils/malaga/members/people/invite/", {"email": "new@example.org", "role": "member"}),
-    ("/councils/malaga/members/organisations/invite/", {"organisation": "newco"}),
-]
 
 
 @pytest.mark.parametrize("who", PEOPLE)
@@ -504,3 +500,32 @@ def test_a_coordinator_of_another_council_cannot_manage_this_one(client, malaga,
         == 404
     )
     assert CouncilPerson.objects.get(pk=person.pk).role == Role.MEMBER
+
+
+def test_signing_up_from_the_emailed_link_needs_no_second_verification(
+    client, malaga, coordinator, django_capture_on_commit_callbacks
+):
+    person = services.council_invite_person(
+        council=malaga, email="newcomer@example.org", role="member", actor=coordinator
+    )
+    path = re.search(r"(/councils/invitation/[^/\s]+/)", OutboundEmail.objects.get().body_text).group(1)
+    assert "Create your account" in client.get(path).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup") + f"?next={path}",
+            {
+                "email": "newcomer@example.org",
+                "full_name": "Nora Newcomer",
+                "accept_privacy": "on",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+                "next": path,
+            },
+        )
+    assert response.status_code == 302 and response["Location"] == path
+    user = User.objects.get(email="newcomer@example.org")
+    assert EmailAddress.objects.get(user=user).verified
+
+    assert client.post(path, {"decision": "accept"}).status_code == 302
+    person.refresh_from_db()
+    assert person.user == user and person.status == CouncilPerson.Status.ACTIVE
