@@ -8,6 +8,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -342,12 +344,27 @@ def test_success_factor_page_queries_do_not_grow(client, council_member, malaga,
     url = reverse("councils:success_factors", args=["malaga"])
     _challenges(malaga, 2)
     client.get(url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     _challenges(malaga, 10)
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_indicator_page_queries_do_not_grow_with_values(client, council_member, indicator):
+    login(client, council_member)
+    url = reverse("councils:indicator", args=["malaga", indicator.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for days in range(30):
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            date=datetime.date(2024, 1, 1) + datetime.timedelta(days=400 + days),
+            value=days,
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["indicator"].value_rows) == 32
     assert len(many) == len(few)
