@@ -408,7 +408,16 @@ class MeetingAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
     ]
-    readonly_fields = ["council", "event", "minutes_published_by", "copied_from", "created_by", "created_at"]
+    # Publishing records the attendance in the ledger: it happens on the meeting's page, not here.
+    readonly_fields = [
+        "council",
+        "event",
+        "minutes_published_at",
+        "minutes_published_by",
+        "copied_from",
+        "created_by",
+        "created_at",
+    ]
     inlines = [AgendaItemInline, DecisionInline, ActionItemInline]
 
     def has_add_permission(self, request):
