@@ -7,14 +7,22 @@ class CouncilsConfig(AppConfig):
     verbose_name = _("Cluster Growth Councils")
 
     def ready(self):
+        from accounts import gdpr
+        from events.registry import register_feed_provider
         from organisations.selectors import register_peer_provider
         from organisations.services import register_interaction_hook
 
-        from . import permissions  # noqa: F401  (registers the rules)
+        from . import digest, permissions  # noqa: F401  (they register the digest and the rules)
+        from . import gdpr as councils_gdpr
+        from .reports import register_reports
         from .selectors.peers import peer_organisation_ids
         from .services.ledger import link_councils
         from .services.meetings import register_meeting_kind
+        from .views.feeds import calendar_feeds
 
         register_interaction_hook(link_councils)
         register_peer_provider(peer_organisation_ids)
         register_meeting_kind()
+        register_feed_provider(calendar_feeds)
+        register_reports()
+        gdpr.register("councils", export=councils_gdpr.export, erase=councils_gdpr.erase)

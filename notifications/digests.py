@@ -218,7 +218,7 @@ def _absolute(url):
 
 
 # Where "and N more" leads, per area; the notification list for the others.
-AREA_PAGES = {Area.DIRECTORY: "organisations:directory"}
+AREA_PAGES = {Area.DIRECTORY: "organisations:directory", Area.COUNCILS: "councils:my_actions"}
 
 
 @lru_cache(maxsize=32)
