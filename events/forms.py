@@ -94,6 +94,12 @@ class EventForm(forms.ModelForm):
                     self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
         elif initial_time_zone and "time_zone" not in self.initial:
             self.initial["time_zone"] = initial_time_zone
+        # Aware datetimes given as initial values are shown in the event's zone too.
+        zone = _zone(self.initial.get("time_zone") or "UTC")
+        for name in ZONE_FIELDS:
+            value = self.initial.get(name)
+            if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+                self.initial[name] = value.astimezone(zone).replace(tzinfo=None)
 
     def clean(self):
         cleaned = super().clean()

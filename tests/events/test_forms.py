@@ -115,3 +115,9 @@ def test_service_errors_map_onto_fields(manager):
         event_update(event=event, actor=manager, **form.event_fields())
     form.add_service_errors(error.value)
     assert "already confirmed" in form.errors["capacity"][0]
+
+
+def test_aware_initial_times_are_shown_in_the_events_zone():
+    start = datetime.datetime(2030, 3, 5, 9, tzinfo=datetime.UTC)
+    form = EventForm(initial={"start": start}, initial_time_zone="Europe/Madrid")
+    assert 'value="2030-03-05T10:00"' in str(form["start"])
