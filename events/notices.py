@@ -61,7 +61,12 @@ def registration_notice(registration, *, promoted):
     else:
         return
     confirmed = which != "waitlisted"
-    context = {**email_context(event, user), "registration": registration, "confirmed": confirmed}
+    context = {
+        **email_context(event, user),
+        "registration": registration,
+        "confirmed": confirmed,
+        "language": getattr(user, "language", None),
+    }
     subject, text, html = email_render(
         template_prefix=TEMPLATES[which], context=context, language=getattr(user, "language", None)
     )

@@ -39,7 +39,9 @@ def test_confirmed_email_has_the_ics_and_the_online_link(
     assert f"/events/{online_event.uid}/" in message.body
     (entry,) = _ics_of(message).walk("VEVENT")
     assert "meet.example.org/abc" in entry["DESCRIPTION"]
-    assert message.alternatives  # the HTML part
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert 'href="https://meet.example.org/abc"' in html and "Kick-off" in html
     # A self-registration is not in the bell: the person just did it.
     assert not Notification.objects.filter(user=attendee).exists()
 
