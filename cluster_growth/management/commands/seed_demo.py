@@ -11,6 +11,7 @@ from accounts.demo import DEMO_PASSWORD
 DEMO_MODULES = [
     "accounts.demo",
     "organisations.demo",
+    "councils.demo",
 ]
 
 
