@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.services import user_erase, user_export_data
 from councils import gdpr
 from councils.models import CouncilPerson
 from councils.services import membership as services
@@ -38,3 +39,12 @@ def test_erase_keeps_the_role_without_the_address_and_drops_open_invitations(
     assert role.email == "" and role.role == "coordinator"
     assert not CouncilPerson.objects.filter(council=bologna).exists()
     assert CouncilPerson.objects.filter(email=outsider.email).exists()  # someone else's stays
+
+
+def test_the_accounts_export_and_erasure_include_the_councils(malaga, coordinator):
+    assert user_export_data(user=coordinator)["councils"]["roles"][0]["council"] == "Málaga"
+
+    user_erase(user=coordinator)
+
+    role = CouncilPerson.objects.get(user=coordinator)
+    assert role.email == "" and role.role == "coordinator"
