@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
@@ -55,7 +56,7 @@ def vevent(event, *, url, with_online_link=False, now=None, status=None):
     entry.add("summary", event.title)
     description = [event.description.strip()] if event.description.strip() else []
     if with_online_link and event.online_url:
-        description.append(f"Online: {event.online_url}")
+        description.append(gettext("Online link: %(url)s") % {"url": event.online_url})
     description.append(link)
     entry.add("description", "\n\n".join(description))
     location = _location(event)

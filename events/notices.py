@@ -11,7 +11,7 @@ the outbox sends after commit).
 
 import zoneinfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from notifications.emails import email_render
@@ -72,7 +72,8 @@ def registration_notice(registration, *, promoted):
     )
     attachments = []
     if confirmed:
-        ics = event_ics(event, url=event_url(event), with_online_link=True, method="PUBLISH")
+        with translation.override(getattr(user, "language", None)):
+            ics = event_ics(event, url=event_url(event), with_online_link=True, method="PUBLISH")
         attachments.append((ics_filename(event), ics, "text/calendar"))
     stamp = int((registration.confirmed_at or registration.queued_at or timezone.now()).timestamp() * 1000)
     email_queue(
