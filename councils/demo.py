@@ -8,14 +8,17 @@ Runs after ``organisations.demo`` and works with whatever organisations it made 
   organisations of other regions as members too (cross-cluster);
 - eight past meetings over the last two years with an agenda, registrations, check-ins, published
   minutes, decisions and action items, and two upcoming ones (the next is full, with a waiting list);
-- some 100 ledger interactions rising quarter by quarter (success factors 1 and 2), challenges →
-  adapted success factors → indicators with quarterly values (factor 3), and impact records (factor 4).
+- a hundred ledger interactions rising quarter by quarter (success factors 1 and 2; 600 in all),
+  challenges → adapted success factors → indicators with quarterly values (factor 3), and 15–30 impact
+  records (factor 4).
 
-Writes go through the services where a person would act today (creating meetings and their agendas,
-registering for upcoming meetings, publishing minutes, creating action items, recording interactions
-and success-factor data); what lies in the past is written as history: past meetings are created
-ahead and then moved back, and their registrations and check-ins are rows dated when they happened,
-because the services rightly refuse registering for, or checking in at, a past event from today.
+Writes go through the services where a person would act (creating meetings with their agendas, which
+may be entered after the fact; registering for upcoming meetings; asking to join and inviting; publishing
+minutes, which records the attendance in the ledger; creating and updating action items; recording
+interactions and success-factor data). What lies in the past is written as history: members of long
+standing are rows with their joining date, and the registrations and check-ins of past meetings are
+rows dated when they happened, because the services rightly refuse registering for a past event and
+date a check-in now. Creation and publication times of past meetings are set back the same way.
 
 Deterministic: every choice comes from generators seeded by one draw of seed_demo's ``rng`` and the
 council's slug, over organisations and people read in a fixed order. Idempotent: coordinators,
@@ -475,18 +478,14 @@ def _people(councils):
         .values_list("organisation__council_links__council__slug", "user_id", "organisation_id")
         .order_by("user__email", "organisation_id")
     )
-    ids = {}
-    orgs = {}
+    orgs = {}  # {slug: {user id: the first of their organisations in that council}}
     for slug, user_id, organisation_id in rows:
-        if user_id not in ids.setdefault(slug, []):
-            ids[slug].append(user_id)
-        orgs.setdefault(user_id, organisation_id)
-    users = User.objects.in_bulk({pk for pks in ids.values() for pk in pks})
-    organisations = Organisation.objects.in_bulk(set(orgs.values()))
-    people = {}
-    for slug in councils:
-        people[slug] = [(users[pk], organisations[orgs[pk]]) for pk in ids.get(slug, [])]
-    return people
+        orgs.setdefault(slug, {}).setdefault(user_id, organisation_id)
+    users = User.objects.in_bulk({pk for found in orgs.values() for pk in found})
+    organisations = Organisation.objects.in_bulk({pk for found in orgs.values() for pk in found.values()})
+    return {
+        slug: [(users[pk], organisations[org]) for pk, org in orgs.get(slug, {}).items()] for slug in councils
+    }
 
 
 # --- meetings --------------------------------------------------------------------------------------
@@ -670,8 +669,7 @@ def _minutes(meeting, coordinator, theme, attendees, *, rng, today, last=False):
     organisations = sorted({org.name for _, org in attendees})
     topic = _lower_first(theme)
     minutes = (
-        f"{coordinator.full_name} opened the meeting and welcomed {present} people from "
-        f"{len(organisations)} organisations.\n\n"
+        f"{coordinator.full_name} opened the meeting and welcomed the {present} people present.\n\n"
         f"The main item was {topic}. Members described where they stand and what holds them back; "
         "the discussion showed a shared need that no member can meet alone.\n\n"
         "The coordinator went through the actions of the last meeting and the indicators of the council's "
