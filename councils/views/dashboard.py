@@ -1,3 +1,404 @@
-"""dashboard views of the councils app."""
+"""The KPI dashboards: one per council, for its members (and staff), and one for the whole alliance,
+for every portal member (and staff).
 
-urlpatterns = []
+Each shows the four success factors over a period of quarters chosen in the query string
+(``?quarters=8``; anything else is said and replaced by the default, never an error): SME–HEI,
+cross-cluster, cross-border and across-councils interactions from the ledger, the councils'
+indicators and their progress to target, impact by country, a network of who interacts with whom,
+members by kind and meetings held. The numbers come from ``councils.kpi`` (SQL aggregates, a fixed
+number of queries); the charts are drawn by Chart.js from JSON data islands (``static/js/dashboard.js``),
+each with a table as its text alternative; the network is an SVG drawn here.
+
+A council's dashboard is members' business: anyone else gets a 404 (a visitor is asked to log in).
+"""
+
+import math
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from organisations.models import Organisation
+
+from .. import kpi
+from ..models import Council
+
+VIEW = "councils.view_dashboard"
+VIEW_ALLIANCE = "councils.view_alliance_dashboard"
+LINKS_LISTED = 20
+CACHE_SECONDS = 300  # strongest links listed before the "all links" table
+
+
+class PeriodForm(forms.Form):
+    quarters = forms.TypedChoiceField(
+        label=gettext_lazy("Period"),
+        coerce=int,
+        choices=[(n, gettext_lazy("Last %(count)s quarters") % {"count": n}) for n in kpi.QUARTER_CHOICES],
+        initial=kpi.DEFAULT_QUARTERS,
+    )
+
+
+def _period_form(request):
+    """The period chooser, and the number of quarters it gives: the default for a missing or bad
+    value (the form then carries the error, shown above the charts)."""
+    if "quarters" not in request.GET:
+        return PeriodForm(initial={"quarters": kpi.DEFAULT_QUARTERS}), kpi.DEFAULT_QUARTERS
+    form = PeriodForm(request.GET)
+    if form.is_valid():
+        return form, form.cleaned_data["quarters"]
+    return PeriodForm(initial={"quarters": kpi.DEFAULT_QUARTERS}), None
+
+
+# --- charts: what the JSON data islands carry -----------------------------------------------------
+
+# Okabe–Ito colours: told apart with the common colour-vision deficiencies.
+KIND_COLOURS = {
+    Organisation.Kind.SME: "#0072B2",
+    Organisation.Kind.HEI: "#E69F00",
+    Organisation.Kind.INTERMEDIARY: "#009E73",
+}
+
+
+def _charts(data):
+    ledger, meetings, impact = data["ledger"], data["meetings"], data["impact"]
+    series = ledger["series"]
+    labels = ledger["labels"]
+    charts = {
+        "sf1": {
+            "type": "bar",
+            "labels": labels,
+            "datasets": [
+                {"label": _("SME–HEI interactions"), "data": series["sme_hei"]},
+                {"label": _("All interactions"), "data": series["total"], "type": "line"},
+            ],
+        },
+        "sf2": {
+            "type": "bar",
+            "labels": labels,
+            "datasets": [
+                {"label": _("Cross-cluster"), "data": series["cross_cluster"]},
+                {"label": _("Cross-border"), "data": series["cross_border"]},
+                {"label": _("Across councils"), "data": series["cross_council"]},
+            ],
+        },
+        "meetings": {
+            "type": "bar",
+            "labels": labels,
+            "datasets": [
+                {"label": _("Meetings held"), "data": meetings["meetings"]},
+                {"label": _("People checked in"), "data": meetings["attendance"], "type": "line"},
+            ],
+        },
+    }
+    if data["indicators"]:
+        charts["sf3"] = {
+            "type": "bar",
+            "horizontal": True,
+            "percent": True,
+            "labels": [row["name"] for row in data["indicators"]],
+            "datasets": [
+                {
+                    "label": _("Progress to target (%)"),
+                    "data": [row["progress"] or 0 for row in data["indicators"]],
+                }
+            ],
+        }
+    if impact["countries"]:
+        charts["sf4"] = {
+            "type": "bar",
+            "stacked": True,
+            "labels": [country["name"] for country in impact["countries"]],
+            "datasets": [
+                {
+                    "label": label,
+                    "data": [
+                        country["by_kind"].get(kind, {}).get("count", 0) for country in impact["countries"]
+                    ],
+                }
+                for kind, label in impact["kinds"]
+            ],
+        }
+    return charts
+
+
+# --- the network as SVG ---------------------------------------------------------------------------
+
+SIZE = 720
+CENTRE = SIZE / 2
+RADIUS = 270
+LABEL_RADIUS = 318
+
+
+def network_drawing(graph, *, council=None):
+    """Positions for the network's SVG: organisations on a circle, grouped by council (the council
+    shown first, for a council's dashboard; then the others by name; then organisations in none),
+    within a group by kind and weight. Deterministic: the same data draws the same picture.
+
+    Returns ``{"nodes": [{…node, "x", "y", "r", "colour", "group"}], "edges": [{…edge, "x1", "y1",
+    "x2", "y2", "width"}], "groups": [{"name", "x", "y", "anchor"}], "size"}``, or None without links.
+    """
+    if not graph["edges"]:
+        return None
+    names = graph["councils"]
+    order = {Organisation.Kind.SME: 0, Organisation.Kind.HEI: 1, Organisation.Kind.INTERMEDIARY: 2}
+
+    def group_of(node):
+        if council is not None and council.slug in node["councils"]:
+            return council.slug
+        return node["councils"][0] if node["councils"] else ""
+
+    def group_key(slug):
+        if council is not None and slug == council.slug:
+            return (0, "")
+        return (1, names[slug]) if slug else (2, "")
+
+    groups = {}
+    for node in graph["nodes"]:
+        groups.setdefault(group_of(node), []).append(node)
+    ordered = []
+    for slug in sorted(groups, key=group_key):
+        members = sorted(
+            groups[slug], key=lambda n: (order.get(n["kind"], 3), -n["weight"], n["name"], n["id"])
+        )
+        ordered.append((slug, members))
+
+    # One slot per node and a gap of two slots between groups.
+    gap = 2 if len(ordered) > 1 else 0
+    slots = len(graph["nodes"]) + gap * len(ordered)
+    step = 2 * math.pi / slots
+    heaviest = max(node["weight"] for node in graph["nodes"])
+    strongest = max(edge["weight"] for edge in graph["edges"])
+    max_radius = max(3.0, min(14.0, 0.45 * RADIUS * step))
+    placed, labels, slot = {}, [], 0
+    for slug, members in ordered:
+        first = slot
+        for node in members:
+            angle = -math.pi / 2 + slot * step
+            placed[node["id"]] = {
+                **node,
+                "x": round(CENTRE + RADIUS * math.cos(angle), 1),
+                "y": round(CENTRE + RADIUS * math.sin(angle), 1),
+                "r": round(2.5 + (max_radius - 2.5) * math.sqrt(node["weight"] / heaviest), 1),
+                "colour": KIND_COLOURS.get(node["kind"], "#6c757d"),
+                "group": names.get(slug, _("No council")),
+            }
+            slot += 1
+        middle = -math.pi / 2 + (first + slot - 1) / 2 * step
+        x = CENTRE + LABEL_RADIUS * math.cos(middle)
+        labels.append(
+            {
+                "name": names.get(slug, _("No council")),
+                "x": round(x, 1),
+                "y": round(CENTRE + LABEL_RADIUS * math.sin(middle) + 4, 1),
+                "anchor": "middle" if abs(x - CENTRE) < 40 else ("start" if x > CENTRE else "end"),
+            }
+        )
+        slot += gap
+    edges = []
+    for edge in reversed(graph["edges"]):  # the strongest drawn last, on top
+        a, b = placed[edge["source"]], placed[edge["target"]]
+        edges.append(
+            {
+                **edge,
+                "source_name": a["name"],
+                "target_name": b["name"],
+                "x1": a["x"],
+                "y1": a["y"],
+                "x2": b["x"],
+                "y2": b["y"],
+                "width": round(0.6 + 4.4 * edge["weight"] / strongest, 2),
+            }
+        )
+    return {
+        "nodes": list(placed.values()),
+        "edges": edges,
+        "groups": labels,
+        "size": SIZE,
+    }
+
+
+def _impact_table(impact):
+    """Success factor 4's table: a row per country with a cell ``{"count", "quantity"}`` (or None) per
+    kind that occurs, and the totals."""
+    kinds = [kind for kind, _label in impact["kinds"]]
+    return {
+        "columns": [label for _kind, label in impact["kinds"]],
+        "rows": [
+            {
+                "name": country["name"],
+                "cells": [country["by_kind"].get(kind) for kind in kinds],
+                "count": country["count"],
+            }
+            for country in impact["countries"]
+        ],
+        "totals": [impact["by_kind"].get(kind) for kind in kinds],
+        "total": impact["total"],
+    }
+
+
+def _links(graph):
+    """The links as table rows, strongest first, with the organisations' names."""
+    names = {node["id"]: node for node in graph["nodes"]}
+    return [
+        {"source": names[edge["source"]], "target": names[edge["target"]], "weight": edge["weight"]}
+        for edge in graph["edges"]
+    ]
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def _summaries(ledger):
+    """Success factors 1 and 2: the headline figures, in the order shown."""
+    labels = {
+        "sme_hei": _("SME–HEI interactions"),
+        "cross_cluster": _("Cross-cluster interactions"),
+        "cross_border": _("Cross-border interactions"),
+        "cross_council": _("Interactions across councils"),
+        "total": _("All interactions"),
+    }
+    return {
+        metric: {
+            "key": metric,
+            "label": labels[metric],
+            "this_quarter": _change(ledger["summary"][metric]["this_quarter"]),
+            "last_four_quarters": _change(ledger["summary"][metric]["last_four_quarters"]),
+            "series": ledger["series"][metric],
+            "total": ledger["total"][metric],
+        }
+        for metric in kpi.LEDGER_METRICS
+    }
+
+
+def _change(change):
+    """A change for display: ``{"now", "before", "direction" ("up", "down", ""), "amount", "percent"}``
+    with the amount and percent without their sign (the template says up or down)."""
+    difference = change["difference"]
+    return {
+        "now": change["now"],
+        "before": change["before"],
+        "direction": "up" if difference > 0 else "down" if difference < 0 else "",
+        "amount": abs(difference),
+        "percent": None if change["percent"] is None else abs(change["percent"]),
+    }
+
+
+def _table(labels, items):
+    """A chart's text alternative: rows (quarter label, values of each item) and the items' totals."""
+    return {
+        "columns": [item["label"] for item in items],
+        "rows": [(label, [item["series"][i] for item in items]) for i, label in enumerate(labels)],
+        "totals": [item["total"] for item in items],
+    }
+
+
+def _dashboard_data(council, period):
+    """``kpi.dashboard_data``, kept in the cache for COUNCIL_DASHBOARD_CACHE_SECONDS (default five
+    minutes; 0: not cached). At a million ledger entries the alliance's aggregates take seconds of
+    database time, the same for every viewer: each (council, period, day, time zone, language) is
+    computed once and shared. The viewer's permission is checked before, never cached."""
+    seconds = getattr(settings, "COUNCIL_DASHBOARD_CACHE_SECONDS", CACHE_SECONDS)
+    if not seconds:
+        return kpi.dashboard_data(council=council, period=period)
+    key = "councils:dashboard:{}:{}:{}:{}:{}".format(
+        council.pk if council else "alliance",
+        period.count,
+        period.today.isoformat(),
+        timezone.get_current_timezone_name(),
+        get_language(),
+    )
+    data = cache.get(key)
+    if data is None:
+        data = kpi.dashboard_data(council=council, period=period)
+        cache.set(key, data, seconds)
+    return data
+
+
+def _render(request, *, council):
+    form, quarters = _period_form(request)
+    period = kpi.period_for(quarters=quarters or kpi.DEFAULT_QUARTERS)
+    data = _dashboard_data(council, period)
+    graph = data["network"]
+    links = _links(graph)
+    summaries = _summaries(data["ledger"])
+    labels = data["ledger"]["labels"]
+    context = {
+        "council": council,
+        "form": form,
+        "bad_period": quarters is None and "quarters" in request.GET,
+        "period": period,
+        "period_text": ngettext(
+            "%(first)s to %(last)s (%(count)s quarter)",
+            "%(first)s to %(last)s (%(count)s quarters)",
+            period.count,
+        )
+        % {"first": period.labels()[0], "last": period.labels()[-1], "count": period.count},
+        "data": data,
+        "charts": _charts(data),
+        "sf1_figures": [summaries["sme_hei"], summaries["total"]],
+        "sf1_table": _table(labels, [summaries["sme_hei"], summaries["total"]]),
+        "sf2_figures": [summaries["cross_cluster"], summaries["cross_border"], summaries["cross_council"]],
+        "sf2_table": _table(
+            labels, [summaries["cross_cluster"], summaries["cross_border"], summaries["cross_council"]]
+        ),
+        "meetings_table": _table(
+            labels,
+            [
+                {
+                    "label": _("Meetings held"),
+                    "series": data["meetings"]["meetings"],
+                    "total": sum(data["meetings"]["meetings"]),
+                },
+                {
+                    "label": _("People checked in"),
+                    "series": data["meetings"]["attendance"],
+                    "total": sum(data["meetings"]["attendance"]),
+                },
+            ],
+        ),
+        "impact_table": _impact_table(data["impact"]),
+        "membership_rows": [
+            {**row, "counts": [row["by_kind"].get(kind, 0) for kind, _label in data["membership"]["kinds"]]}
+            for row in data["membership"]["rows"]
+        ],
+        "drawing": network_drawing(graph, council=council),
+        "links_top": links[:LINKS_LISTED],
+        "links_rest": links[LINKS_LISTED:],
+        "kind_legend": [
+            (label, KIND_COLOURS[kind]) for kind, label in Organisation.Kind.choices if kind in KIND_COLOURS
+        ],
+        "network_limit": kpi.NETWORK_LIMIT,
+    }
+    return render(request, "councils/dashboard/dashboard.html", context)
+
+
+@login_required
+@require_safe
+def council_dashboard(request, slug):
+    council = get_object_or_404(Council, slug=slug)
+    if not request.user.has_perm(VIEW, council):
+        raise Http404
+    return _render(request, council=council)
+
+
+@login_required
+@require_safe
+def alliance_dashboard(request):
+    if not request.user.has_perm(VIEW_ALLIANCE):
+        raise PermissionDenied
+    return _render(request, council=None)
+
+
+urlpatterns = [
+    path("dashboard/", alliance_dashboard, name="alliance_dashboard"),
+    path("<slug:slug>/dashboard/", council_dashboard, name="dashboard"),
+]
