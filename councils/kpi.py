@@ -7,7 +7,7 @@ benchmark call the same functions.
 - :func:`period_for` — the period: the last ``quarters`` quarters up to today (the viewer's today).
 - :func:`ledger_kpis` — success factors 1 and 2 from the interaction ledger: SME–HEI, cross-cluster,
   cross-border and across-councils interactions per quarter, this quarter so far against the same
-  days of the quarter a year before, the last four full quarters (one query).
+  days of the quarter a year before, the last four full quarters (two queries).
 - :func:`indicator_rows` — success factor 3: indicators with their latest value and progress to
   target (one query, ``councils.selectors.success.indicators_with_progress``).
 - :func:`impact_kpis` — success factor 4: impact records by country and kind (one query).
@@ -146,32 +146,44 @@ def _across_councils(council):
     return Q(Exists(links.filter(interaction__council_links__council__gt=F("council"))))
 
 
-def ledger_by_quarter(*, council=None, period):
-    """Success factors 1 and 2 per quarter, in one query: ``{quarter first day: row}`` for every quarter
-    from ``period.query_start`` to the current one (zeros where nothing happened), each row
-    ``{"total", "sme_hei", "cross_cluster", "cross_border", "cross_council", "so_far": {metric: n}}``,
-    where ``so_far`` counts only the days up to the same day a year before (compared with the current
-    quarter so far; meaningful in the quarter a year before the current one)."""
-    until_last_year = period.same_day_last_year
-    flags = {
-        "sme_hei": Q(is_sme_hei=True),
-        "cross_cluster": Q(is_cross_cluster=True),
-        "cross_border": Q(is_cross_border=True),
-        "cross_council": _across_councils(council),
-        "total": Q(),
-    }
+def _by_quarter(interactions, conditions, until_last_year):
     counts = {}
-    for metric, condition in flags.items():
+    for metric, condition in conditions.items():
         counts[metric] = Count("pk", filter=condition) if condition else Count("pk")
         counts[f"so_far_{metric}"] = Count("pk", filter=condition & Q(date__lte=until_last_year))
-    rows = (
-        _ledger(council)
-        .filter(date__gte=period.query_start, date__lte=period.end)
-        .annotate(quarter=TruncQuarter("date"))
+    return (
+        interactions.annotate(quarter=TruncQuarter("date"))
         .values("quarter")
         .annotate(**counts)
         .order_by("quarter")
     )
+
+
+def ledger_by_quarter(*, council=None, period):
+    """Success factors 1 and 2 per quarter, in two queries: ``{quarter first day: row}`` for every
+    quarter from ``period.query_start`` to the current one (zeros where nothing happened), each row
+    ``{"total", "sme_hei", "cross_cluster", "cross_border", "cross_council", "so_far": {metric: n}}``,
+    where ``so_far`` counts only the days up to the same day a year before (compared with the current
+    quarter so far; meaningful in the quarter a year before the current one).
+
+    The flags are one pass over the period's entries; "across councils" a second query with its
+    condition in WHERE, which PostgreSQL runs as a semi-join (inside a FILTER it would be a subquery
+    per ledger row)."""
+    until_last_year = period.same_day_last_year
+    entries = _ledger(council).filter(date__gte=period.query_start, date__lte=period.end)
+    flags = {
+        "sme_hei": Q(is_sme_hei=True),
+        "cross_cluster": Q(is_cross_cluster=True),
+        "cross_border": Q(is_cross_border=True),
+        "total": Q(),
+    }
+    rows = list(_by_quarter(entries, flags, until_last_year))
+    across = {
+        row["quarter"]: row
+        for row in _by_quarter(
+            entries.filter(_across_councils(council)), {"cross_council": Q()}, until_last_year
+        )
+    }
     zero = dict.fromkeys(LEDGER_METRICS, 0)
     series = {}
     quarter = quarter_start(period.query_start)
@@ -179,12 +191,14 @@ def ledger_by_quarter(*, council=None, period):
         series[quarter] = {**zero, "so_far": dict(zero)}
         quarter = add_quarters(quarter, 1)
     for row in rows:
+        shared = across.get(row["quarter"], {})
+        row = {**row, **shared}
         day = row["quarter"]
         if isinstance(day, datetime.datetime):  # a backend that truncates to a timestamp
             day = day.date()
         series[quarter_start(day)] = {
-            **{metric: row[metric] for metric in LEDGER_METRICS},
-            "so_far": {metric: row[f"so_far_{metric}"] for metric in LEDGER_METRICS},
+            **{metric: row.get(metric, 0) for metric in LEDGER_METRICS},
+            "so_far": {metric: row.get(f"so_far_{metric}", 0) for metric in LEDGER_METRICS},
         }
     return series
 
@@ -200,7 +214,7 @@ def _change(now, before):
 
 
 def ledger_kpis(*, council=None, period):
-    """Success factors 1 and 2 of ``council`` (None: the alliance) over ``period``, one query::
+    """Success factors 1 and 2 of ``council`` (None: the alliance) over ``period``, two queries::
 
     {
       "quarters": [date, …],            # the period's quarters (first days), oldest first
@@ -459,9 +473,9 @@ def meetings_by_quarter(*, council=None, period):
 
 
 def dashboard_data(*, council=None, period=None):
-    """Everything a dashboard shows, in a fixed number of queries (nine): ``{"council", "period",
-    "ledger" (ledger_kpis), "indicators" (indicator_rows), "impact" (impact_kpis), "network",
-    "membership" (membership_by_kind), "meetings" (meetings_by_quarter)}``."""
+    """Everything a dashboard shows, in a fixed number of queries (nine; seven without links):
+    ``{"council", "period", "ledger" (ledger_kpis), "indicators" (indicator_rows), "impact"
+    (impact_kpis), "network", "membership" (membership_by_kind), "meetings" (meetings_by_quarter)}``."""
     period = period or period_for()
     return {
         "council": council,
