@@ -118,7 +118,9 @@ def test_meeting_agenda_registration_waitlist_check_in_minutes_and_dashboard(sit
     expect(page).to_have_url(at(meeting_url))
     box = page.get_by_role("region", name="Registration")
     expect(box).to_contain_text("0 of 1 seats taken, 1 left.")
-    expect(box.get_by_role("link", name=ONLINE_LINK)).to_have_count(0)
+    # The venue is for everyone in the council; the online link only for people with a seat.
+    expect(page.get_by_text("Hybrid · Málaga TechPark, Sala 2")).to_be_visible()
+    expect(page.get_by_role("link", name=ONLINE_LINK)).to_have_count(0)
     assert_accessible(page, "meeting page for a member")
     box.get_by_role("button", name="Register").click()
     expect(box).to_contain_text("You are registered")
