@@ -344,7 +344,8 @@ def test_every_council_page_a_coordinator_sees_is_accessible(site):
 
 
 def test_membership_pages_are_accessible(site):
-    """Asking to join, the coordinator's members page with the request, leaving, an invitation."""
+    """Visitors' pages, asking to join, the coordinator's members page with the request, leaving, an
+    invitation."""
     page = site
     cast = councils_cast()
     newcomer = OrganisationFactory(name="Puerto Tech Hub", slug="puerto-tech", kind=Organisation.Kind.SME)
@@ -363,6 +364,11 @@ def test_membership_pages_are_accessible(site):
         user__email="irene@example.org",
         user__full_name="Irene Invited",
     )
+
+    # Visitors see the councils and are offered to log in to ask to join.
+    visit(page, "/councils/", "council list for a visitor", heading="Cluster Growth Councils")
+    visit(page, "/councils/malaga/", "council page for a visitor")
+    expect(page.get_by_role("main").get_by_role("link", name="Log in")).to_be_visible()
 
     # An administrator of an organisation outside the council asks to join.
     log_in_fresh(page, nuria, PASSWORD)
