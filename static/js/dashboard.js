@@ -33,7 +33,7 @@
         borderColor: colour,
         borderWidth: line ? 2 : 0,
         pointRadius: line ? 3 : 0,
-        tension: 0.2,
+        tension: 0,
         order: line ? 0 : 1
       };
     });
