@@ -790,13 +790,12 @@ def main():
     deployed_cache = getattr(settings, "COUNCIL_DASHBOARD_CACHE_SECONDS", None)
 
     def page_cache(on):
-        if on:
-            if deployed_cache is None:
-                vars(settings._wrapped).pop("COUNCIL_DASHBOARD_CACHE_SECONDS", None)
-            else:
-                settings.COUNCIL_DASHBOARD_CACHE_SECONDS = deployed_cache
-        else:
+        if not on:
             settings.COUNCIL_DASHBOARD_CACHE_SECONDS = 0
+        elif deployed_cache is not None:
+            settings.COUNCIL_DASHBOARD_CACHE_SECONDS = deployed_cache
+        elif hasattr(settings, "COUNCIL_DASHBOARD_CACHE_SECONDS"):
+            del settings.COUNCIL_DASHBOARD_CACHE_SECONDS  # the view's default again
 
     total = Interaction.objects.count()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
