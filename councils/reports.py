@@ -72,7 +72,7 @@ class Quarter:
 
     @property
     def label(self):
-        return f"{self.year} Q{self.number}"
+        return _("%(year)s Q%(number)s") % {"year": self.year, "number": self.number}  # as the dashboards
 
     @property
     def start(self):
