@@ -241,6 +241,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- Reports ------------------------------------------------------------------------------------
 # Days a report's file is kept for download; a periodic task removes it afterwards.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=14)
+# Seconds the council dashboards keep their costliest part (the network of who works with whom).
+COUNCIL_DASHBOARD_CACHE_SECONDS = env.int("COUNCIL_DASHBOARD_CACHE_SECONDS", default=300)
 
 # --- Maps ---------------------------------------------------------------------------------------
 # The directory map's background tiles ({z}/{x}/{y}, optionally {s}); their host is allowed in the

@@ -7,8 +7,11 @@ class CouncilsConfig(AppConfig):
     verbose_name = _("Cluster Growth Councils")
 
     def ready(self):
+        from django.db.models.signals import pre_delete
+
         from accounts import gdpr
         from events.registry import register_feed_provider
+        from organisations.models import Interaction
         from organisations.selectors import register_peer_provider
         from organisations.services import register_interaction_hook
 
@@ -16,11 +19,12 @@ class CouncilsConfig(AppConfig):
         from . import gdpr as councils_gdpr
         from .reports import register_reports
         from .selectors.peers import peer_organisation_ids
-        from .services.ledger import link_councils
+        from .services.ledger import ledger_day_forget, link_councils
         from .services.meetings import register_meeting_kind
         from .views.feeds import calendar_feeds
 
         register_interaction_hook(link_councils)
+        pre_delete.connect(ledger_day_forget, sender=Interaction, dispatch_uid="councils.ledger_day_forget")
         register_peer_provider(peer_organisation_ids)
         register_meeting_kind()
         register_feed_provider(calendar_feeds)

@@ -26,7 +26,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from django_countries import countries as country_names
 
 from organisations.models import Interaction, Organisation
 
-from .models import CouncilInteraction, CouncilOrganisation, ImpactRecord, Meeting
+from .models import CouncilInteraction, CouncilOrganisation, ImpactRecord, LedgerDay, Meeting
 from .selectors.success import impact_by_country, indicators_with_progress
 
 DEFAULT_QUARTERS = 8
@@ -136,70 +136,35 @@ def _ledger(council):
     return interactions
 
 
-def _across_councils(council):
-    """The condition "linked to at least two councils" on an interaction (an outer query's row): for
-    a council, another council's link exists; for the alliance, two links of different councils
-    exist (a self-join of the links that PostgreSQL runs as a semi-join)."""
-    links = CouncilInteraction.objects.filter(interaction=OuterRef("pk"))
-    if council is not None:
-        return Q(Exists(links.exclude(council=council)))
-    return Q(Exists(links.filter(interaction__council_links__council__gt=F("council"))))
-
-
-def _by_quarter(interactions, conditions, until_last_year):
-    counts = {}
-    for metric, condition in conditions.items():
-        counts[metric] = Count("pk", filter=condition) if condition else Count("pk")
-        counts[f"so_far_{metric}"] = Count("pk", filter=condition & Q(date__lte=until_last_year))
-    return (
-        interactions.annotate(quarter=TruncQuarter("date"))
-        .values("quarter")
-        .annotate(**counts)
-        .order_by("quarter")
-    )
-
-
 def ledger_by_quarter(*, council=None, period):
-    """Success factors 1 and 2 per quarter, in two queries: ``{quarter first day: row}`` for every
-    quarter from ``period.query_start`` to the current one (zeros where nothing happened), each row
+    """Success factors 1 and 2 per quarter, in one query of the daily roll-up (``LedgerDay``, a few
+    hundred rows whatever the size of the ledger): ``{quarter first day: row}`` for every quarter
+    from ``period.query_start`` to the current one (zeros where nothing happened), each row
     ``{"total", "sme_hei", "cross_cluster", "cross_border", "cross_council", "so_far": {metric: n}}``,
     where ``so_far`` counts only the days up to the same day a year before (compared with the current
-    quarter so far; meaningful in the quarter a year before the current one).
-
-    The flags are one pass over the period's entries; "across councils" a second query with its
-    condition in WHERE, which PostgreSQL runs as a semi-join (inside a FILTER it would be a subquery
-    per ledger row)."""
+    quarter so far; meaningful in the quarter a year before the current one)."""
     until_last_year = period.same_day_last_year
-    entries = _ledger(council).filter(date__gte=period.query_start, date__lte=period.end)
-    flags = {
-        "sme_hei": Q(is_sme_hei=True),
-        "cross_cluster": Q(is_cross_cluster=True),
-        "cross_border": Q(is_cross_border=True),
-        "total": Q(),
-    }
-    rows = list(_by_quarter(entries, flags, until_last_year))
-    across = {
-        row["quarter"]: row
-        for row in _by_quarter(
-            entries.filter(_across_councils(council)), {"cross_council": Q()}, until_last_year
-        )
-    }
     zero = dict.fromkeys(LEDGER_METRICS, 0)
     series = {}
     quarter = quarter_start(period.query_start)
     while quarter <= period.current:
         series[quarter] = {**zero, "so_far": dict(zero)}
         quarter = add_quarters(quarter, 1)
-    for row in rows:
-        shared = across.get(row["quarter"], {})
-        row = {**row, **shared}
-        day = row["quarter"]
-        if isinstance(day, datetime.datetime):  # a backend that truncates to a timestamp
-            day = day.date()
-        series[quarter_start(day)] = {
-            **{metric: row.get(metric, 0) for metric in LEDGER_METRICS},
-            "so_far": {metric: row.get(f"so_far_{metric}", 0) for metric in LEDGER_METRICS},
-        }
+    days = LedgerDay.objects.filter(
+        Q(council__isnull=True) if council is None else Q(council=council),
+        date__gte=period.query_start,
+        date__lte=period.end,
+    ).values_list("date", "total", "sme_hei", "cross_cluster", "cross_border", "cross_council")
+    rows = list(days)
+    metrics = ("total", "sme_hei", "cross_cluster", "cross_border", "cross_council")
+    for day, *counts in rows:
+        if isinstance(day, str):  # SQLite
+            day = datetime.date.fromisoformat(day)
+        row = series[quarter_start(day)]
+        for metric, count in zip(metrics, counts, strict=True):
+            row[metric] += count or 0
+            if day <= until_last_year:
+                row["so_far"][metric] += count or 0
     return series
 
 

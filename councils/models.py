@@ -406,3 +406,32 @@ class ImpactRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.date}"
+
+
+class LedgerDay(models.Model):
+    """Success factors 1 and 2 counted per day: the ledger's interactions linked to a council on one
+    date, or (no council) all of them, the alliance's. Kept by the ledger hook as interactions are
+    recorded (``councils.services.ledger.ledger_day_add``), so that a dashboard reads a few hundred
+    rows instead of aggregating a million-entry ledger; rebuilt from the ledger by migration 0003 and
+    ``ledger_days_rebuild()``."""
+
+    council = models.ForeignKey(Council, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    total = models.PositiveIntegerField(default=0)
+    sme_hei = models.PositiveIntegerField(default=0)
+    cross_cluster = models.PositiveIntegerField(default=0)
+    cross_border = models.PositiveIntegerField(default=0)
+    cross_council = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "date"], condition=Q(council__isnull=False), name="ledger_day_council_once"
+            ),
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(council__isnull=True), name="ledger_day_alliance_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.council or 'alliance'} · {self.date}: {self.total}"

@@ -674,7 +674,7 @@ class InteractionAdmin(admin.ModelAdmin):
         "source",
         "recorded_by",
     ]
-    list_filter = ["kind", "is_sme_hei", "is_cross_border", "source", "date"]
+    list_filter = ["kind", "is_sme_hei", "is_cross_border", "is_cross_cluster", "source", "date"]
     list_select_related = ["recorded_by"]
     search_fields = ["description", "organisations__name", "source_ref"]
     date_hierarchy = "date"
@@ -699,6 +699,7 @@ class InteractionAdmin(admin.ModelAdmin):
             "description",
             "is_sme_hei",
             "is_cross_border",
+            "is_cross_cluster",
             "source",
             "source_ref",
             "recorded_by",
@@ -708,11 +709,14 @@ class InteractionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        # The flags are derived from the organisations when the entry is recorded, so neither changes.
+        # The flags are derived from the organisations when the entry is recorded, so neither changes;
+        # nor does the date, which the councils' daily counts are kept by (delete and record again).
         return [
+            "date",
             "organisation_names",
             "is_sme_hei",
             "is_cross_border",
+            "is_cross_cluster",
             "source",
             "source_ref",
             "recorded_by",

@@ -249,11 +249,11 @@ def test_empty_ledger_gives_zeros(malaga, period):
     }
 
 
-def test_ledger_is_two_queries(ledger, malaga, period):
+def test_ledger_is_one_query(ledger, malaga, period):
     with CaptureQueriesContext(connection) as queries:
         kpi.ledger_kpis(council=malaga, period=period)
         kpi.ledger_kpis(council=None, period=period)
-    assert len(queries) == 4
+    assert len(queries) == 2  # one read of the daily roll-up each
 
 
 # --- the network --------------------------------------------------------------------------------
@@ -458,5 +458,5 @@ def test_dashboard_data_query_count_does_not_grow(ledger, malaga, period):
         )
     with CaptureQueriesContext(connection) as large:
         data = kpi.dashboard_data(council=malaga, period=period)
-    assert len(large) == len(small) == 9
+    assert len(large) == len(small) == 8
     assert data["ledger"]["total"]["total"] == 68

@@ -61,3 +61,35 @@ def test_other_people_cannot_record_council_interactions(malaga, acme, council_m
                 organisations=[acme, OrganisationFactory()],
             )
     assert not Interaction.objects.exists()
+
+
+def _days(council=None):
+    from councils.models import LedgerDay
+
+    rows = LedgerDay.objects.filter(council=council) if council else LedgerDay.objects.filter(council=None)
+    return {
+        row.date: (row.total, row.sme_hei, row.cross_cluster, row.cross_border, row.cross_council)
+        for row in rows
+    }
+
+
+def test_daily_counts_follow_recording_and_deletion(acme, uni, malaga, bologna):
+    from councils.services.ledger import ledger_days_rebuild
+
+    italian = OrganisationFactory(region=Region.BOLOGNA)
+    CouncilOrganisationFactory(council=bologna, organisation=italian)
+    day = datetime.date(2026, 3, 1)
+    sme_hei = interaction_record(kind=Interaction.Kind.VISIT, date=day, organisations=[acme, uni])
+    interaction_record(kind=Interaction.Kind.JOINT_PROJECT, date=day, organisations=[acme, italian])
+
+    assert _days() == {day: (2, 1, 1, 1, 1)}
+    assert _days(malaga) == {day: (2, 1, 1, 1, 1)}
+    assert _days(bologna) == {day: (1, 0, 1, 1, 1)}
+
+    sme_hei.delete()  # as the admin does
+    assert _days() == {day: (1, 0, 1, 1, 1)}
+    assert _days(malaga) == {day: (1, 0, 1, 1, 1)}
+
+    before = (_days(), _days(malaga), _days(bologna))
+    ledger_days_rebuild()
+    assert (_days(), _days(malaga), _days(bologna)) == before
