@@ -17,7 +17,6 @@ councils and refuses any other (a forged request is a form error); the build che
 requester's roles may have changed while the job waited.
 """
 
-import contextvars
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -164,22 +163,6 @@ class CouncilKpiReportForm(forms.Form):
             Quarter.parse(self.cleaned_data["first_quarter"]),
             Quarter.parse(self.cleaned_data["last_quarter"]),
         )
-
-
-# The reports app builds a parameters form without telling it who asks (``ReportBuilder.form(data)``),
-# but it always asks ``available_to(user)`` first, in the same request or task. This builder keeps
-# that user for its form, so that the form offers — and accepts — only the requester's councils.
-_requester = contextvars.ContextVar("council_report_requester", default=None)
-
-
-class CouncilReportBuilder(ReportBuilder):
-    def available_to(self, user):
-        _requester.set(user)
-        return super().available_to(user)
-
-    def form(self, data=None, **kwargs):
-        kwargs.setdefault("user", _requester.get())
-        return self.form_class(data=data, **kwargs)
 
 
 # --- the numbers --------------------------------------------------------------------------------
@@ -764,7 +747,7 @@ def build_council_kpi_report(job, params, progress):
     return f"council-kpi-{scope}-{period}.{job.format}", content
 
 
-BUILDER = CouncilReportBuilder(
+BUILDER = ReportBuilder(
     name=REPORT_NAME,
     title=gettext_lazy("Council KPI report"),
     description=gettext_lazy(
@@ -776,6 +759,7 @@ BUILDER = CouncilReportBuilder(
     formats=(Format.XLSX, Format.PDF),
     build=build_council_kpi_report,
     permission="councils.council_report",
+    form_takes_user=True,
 )
 
 

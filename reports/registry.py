@@ -42,6 +42,8 @@ class ReportBuilder:
     description: str = ""
     # A permission (rules or Django) the requester needs; None: anyone signed in.
     permission: str | None = None
+    # The parameters form takes the requester (``user=``), to offer only what they may choose.
+    form_takes_user: bool = False
 
     def __post_init__(self):
         unknown = set(self.formats) - set(Format.values)
@@ -55,7 +57,9 @@ class ReportBuilder:
             and (not self.permission or user.has_perm(self.permission))
         )
 
-    def form(self, data=None, **kwargs):
+    def form(self, data=None, *, user=None, **kwargs):
+        if self.form_takes_user:
+            kwargs["user"] = user
         return self.form_class(data=data, **kwargs)
 
     def params_from_form(self, form):

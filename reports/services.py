@@ -75,7 +75,7 @@ def report_request(*, user, kind, params, fmt, language=None):
         raise ValidationError({"kind": _("Choose one of the reports offered.")})
     if fmt not in builder.formats:
         raise ValidationError({"format": _("This report is not offered in that format.")})
-    form = builder.form(data=params or {})
+    form = builder.form(data=params or {}, user=user)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     with transaction.atomic():

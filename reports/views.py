@@ -77,7 +77,7 @@ def index(request):
     status = 200
     if request.method == "POST" and "choose" not in request.POST:
         form = ReportRequestForm(request.POST, user=request.user, builder=builder)
-        params_form = builder.form(request.POST, prefix=PARAMS_PREFIX) if builder else None
+        params_form = builder.form(request.POST, user=request.user, prefix=PARAMS_PREFIX) if builder else None
         if form.is_valid() and params_form is not None and params_form.is_valid():
             try:
                 services.report_request(
@@ -101,7 +101,9 @@ def index(request):
         kind_initial = {"kind": builder.name} if builder else {}
         form = ReportRequestForm(initial=kind_initial, user=request.user, builder=builder)
         params_form = (
-            builder.form(initial=_initial_params(request), prefix=PARAMS_PREFIX) if builder else None
+            builder.form(initial=_initial_params(request), user=request.user, prefix=PARAMS_PREFIX)
+            if builder
+            else None
         )
     context = {"form": form, "params_form": params_form, "builder": builder, "builders": builders}
     if request.htmx and request.method == "GET" and request.htmx.target == "report-options":
