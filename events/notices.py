@@ -94,6 +94,7 @@ def registration_notice(registration, *, promoted):
             params={"title": event.title},
             url=event_url(event),
             target=registration,
+            email=False,  # the registration email above says it, with the calendar file
         )
 
 

@@ -179,9 +179,11 @@ def preference_set(*, user, area, frequency):
 
 
 @transaction.atomic
-def notify(*, users, kind, area, message, params=None, url="", target=None):
+def notify(*, users, kind, area, message, params=None, url="", target=None, email=True):
     """Tell ``users`` that something happened: a notification under each one's bell, and an email at
     once to those who chose that for ``area`` (the others get it in their digest, or not at all).
+    ``email=False``: the caller sends an email of its own about the same thing (a transactional one,
+    e.g. a registration with its calendar file), so no second email goes out now.
 
     ``message`` is the English source text (mark it with gettext_noop so it is translated when
     shown), formatted with ``params``. Returns the notifications created.
@@ -209,6 +211,8 @@ def notify(*, users, kind, area, message, params=None, url="", target=None):
         )
         for user in users
     )
+    if not email:
+        return notifications
     chosen = dict(
         NotificationPreference.objects.filter(user__in=users, area=area).values_list("user_id", "frequency")
     )

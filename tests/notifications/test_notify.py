@@ -171,6 +171,22 @@ def test_notify_immediate_preference_sends_one_email(member, outsider, django_ca
     assert Notification.objects.get(user=outsider).emailed_at is None
 
 
+def test_notify_without_email_leaves_it_to_the_caller(member, django_capture_on_commit_callbacks):
+    preference_set(user=member, area=Area.DIRECTORY, frequency=Frequency.IMMEDIATE)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            users=[member],
+            kind="test",
+            area=Area.DIRECTORY,
+            message="Something happened",
+            email=False,
+        )
+
+    assert Notification.objects.get(user=member).emailed_at is None
+    assert not mail.outbox and not OutboundEmail.objects.exists()
+
+
 def test_notification_email_is_idempotent(member, django_capture_on_commit_callbacks):
     preference_set(user=member, area=Area.DIRECTORY, frequency=Frequency.IMMEDIATE)
     with django_capture_on_commit_callbacks(execute=True):
