@@ -12,7 +12,11 @@ benchmark call the same functions.
   target (one query, ``councils.selectors.success.indicators_with_progress``).
 - :func:`impact_kpis` — success factor 4: impact records by country and kind (one query).
 - :func:`network` — who interacts with whom: the strongest links between organisations in the
-  period and their organisations (three queries, the links' one a LIMITed self-join).
+  period and their organisations (three queries, the links' one a LIMITed self-join: seconds at a
+  million ledger entries). :func:`network_cached` is what the dashboards read: the graph kept in the
+  cache per scope and number of quarters for ``COUNCIL_DASHBOARD_CACHE_SECONDS``, whatever is
+  recorded meanwhile, and recomputed by the periodic task ``councils.refresh_networks``
+  (:func:`networks_refresh`) so that viewers normally never wait for it.
 - :func:`membership_by_kind`, :func:`meetings_by_quarter` — the council's members by kind of
   organisation, the meetings held and the people checked in per quarter (one query each).
 - :func:`dashboard_data` — all of the above for one page.
@@ -25,6 +29,8 @@ targets exist, for the councils' own indicators (success factor 3).
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncQuarter
@@ -34,12 +40,13 @@ from django_countries import countries as country_names
 
 from organisations.models import Interaction, Organisation
 
-from .models import CouncilInteraction, CouncilOrganisation, ImpactRecord, LedgerDay, Meeting
+from .models import Council, CouncilInteraction, CouncilOrganisation, ImpactRecord, LedgerDay, Meeting
 from .selectors.success import impact_by_country, indicators_with_progress
 
 DEFAULT_QUARTERS = 8
 QUARTER_CHOICES = (4, 8, 12, 20)
-NETWORK_LIMIT = 150
+NETWORK_LIMIT = 80  # links drawn: the strongest; a denser drawing is unreadable anyway
+NETWORK_CACHE_SECONDS = 300  # without the COUNCIL_DASHBOARD_CACHE_SECONDS setting
 
 # Success factors 1 and 2: the ledger's counts, in the order the dashboards show them.
 LEDGER_METRICS = ("sme_hei", "cross_cluster", "cross_border", "cross_council", "total")
@@ -354,6 +361,7 @@ def network(*, council=None, period, limit=NETWORK_LIMIT):
             "name": row["name"],
             "slug": row["slug"],
             "kind": row["kind"],
+            "subtype": row["subtype"],
             "kind_label": str(subtypes.get(row["subtype"]) or kinds.get(row["kind"], "")),
             "region": row["region"],
             "country": str(row["country"]),
@@ -365,6 +373,58 @@ def network(*, council=None, period, limit=NETWORK_LIMIT):
         .values("pk", "name", "slug", "kind", "subtype", "region", "country")
     ]
     return {"nodes": nodes, "edges": edges, "councils": council_names}
+
+
+def _network_seconds():
+    return getattr(settings, "COUNCIL_DASHBOARD_CACHE_SECONDS", NETWORK_CACHE_SECONDS)
+
+
+def network_cache_key(*, council=None, quarters=DEFAULT_QUARTERS):
+    """The cache key of a scope's network over its last ``quarters`` quarters. Neither today's date nor
+    the ledger's latest entry is part of it: the graph is refreshed on a time limit (a viewer whose
+    today differs by a day, in another time zone, reads the same graph)."""
+    return "councils:network:{}:{}".format(council.pk if council is not None else "alliance", int(quarters))
+
+
+def network_refresh(*, council=None, period=None, seconds=None):
+    """Compute ``council``'s network (None: the alliance's) over ``period`` (default: the default
+    period up to today) and store it in the cache for ``seconds`` (default
+    COUNCIL_DASHBOARD_CACHE_SECONDS). Returns the graph."""
+    period = period or period_for()
+    graph = network(council=council, period=period)
+    seconds = _network_seconds() if seconds is None else seconds
+    if seconds:
+        cache.set(network_cache_key(council=council, quarters=period.count), graph, seconds)
+    return graph
+
+
+def network_cached(*, council=None, period):
+    """:func:`network` as the dashboards show it: from the cache (one read) when there, else computed
+    now and stored for COUNCIL_DASHBOARD_CACHE_SECONDS (0: computed on every call, never cached).
+    The graph may lag the ledger by up to that long; the counts never do (they are not cached).
+    The caller checks the viewer's permission first."""
+    seconds = _network_seconds()
+    if not seconds:
+        return network(council=council, period=period)
+    graph = cache.get(network_cache_key(council=council, quarters=period.count))
+    if graph is None:
+        graph = network_refresh(council=council, period=period, seconds=seconds)
+    return graph
+
+
+def networks_refresh(*, quarters=DEFAULT_QUARTERS):
+    """The periodic warm-up (``councils.refresh_networks``): recompute the networks of the alliance and
+    of every council over the default period and keep them for twice COUNCIL_DASHBOARD_CACHE_SECONDS,
+    so that a run a little late never leaves a viewer to compute one. Returns the number of graphs
+    stored (0 when the setting is 0: nothing is cached then)."""
+    seconds = _network_seconds()
+    if not seconds:
+        return 0
+    period = period_for(quarters=quarters)
+    scopes = [None, *Council.objects.order_by("slug")]
+    for council in scopes:
+        network_refresh(council=council, period=period, seconds=2 * seconds)
+    return len(scopes)
 
 
 # --- council life: members and meetings ---------------------------------------------------------

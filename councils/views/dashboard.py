@@ -6,8 +6,14 @@ Each shows the four success factors over a period of quarters chosen in the quer
 cross-cluster, cross-border and across-councils interactions from the ledger, the councils'
 indicators and their progress to target, impact by country, a network of who interacts with whom,
 members by kind and meetings held. The numbers come from ``councils.kpi`` (SQL aggregates, a fixed
-number of queries); the charts are drawn by Chart.js from JSON data islands (``static/js/dashboard.js``),
-each with a table as its text alternative; the network is an SVG drawn here.
+number of queries; the counts from the ledger's daily roll-up, read on every request so a new
+interaction shows at once); the charts are drawn by Chart.js from JSON data islands
+(``static/js/dashboard.js``), each with a table as its text alternative; the network is an SVG drawn
+here, from the graph kept in the cache (``kpi.network_cached``, refreshed by a periodic task).
+
+The page is rendered cheaply: the big repeated parts (the network's SVG, the links' table, the
+numbers of the tables) are built once in Python with ``format_html`` (every name escaped) and the
+numbers formatted once with ``number_format``, instead of thousands of template variables and filters.
 
 A council's dashboard is members' business: anyone else gets a 404 (a visitor is asked to log in).
 """
@@ -15,27 +21,26 @@ A council's dashboard is members' business: anyone else gets a 404 (a visitor is
 import math
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.template.defaultfilters import floatformat
+from django.urls import path, reverse
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
-from organisations.models import Interaction, Organisation
+from organisations.models import Organisation
 
 from .. import kpi
 from ..models import Council
 
 VIEW = "councils.view_dashboard"
 VIEW_ALLIANCE = "councils.view_alliance_dashboard"
-LINKS_LISTED = 20
-CACHE_SECONDS = 300  # strongest links listed before the "all links" table
+LINKS_LISTED = 20  # the strongest links, listed in the table next to the network
 
 
 class PeriodForm(forms.Form):
@@ -138,6 +143,23 @@ RADIUS = 270
 LABEL_RADIUS = 318
 
 
+def _number(value):
+    """An integer as the dashboards show it: localised, with thousands grouped (as ``intcomma``)."""
+    return number_format(value, force_grouping=True)
+
+
+def _decimal(value):
+    """A quantity, as ``floatformat:"-2g"``: up to two decimals, none for a whole number, grouped."""
+    return floatformat(value, "-2g")
+
+
+def _kind_label(node):
+    """An organisation's kind as shown (its subtype where it has one), in the active language."""
+    subtypes = dict(Organisation.Subtype.choices)
+    kinds = dict(Organisation.Kind.choices)
+    return str(subtypes.get(node.get("subtype")) or kinds.get(node["kind"], ""))
+
+
 def network_drawing(graph, *, council=None):
     """Positions for the network's SVG: organisations on a circle, grouped by council (the council
     shown first, for a council's dashboard; then the others by name; then organisations in none),
@@ -189,6 +211,7 @@ def network_drawing(graph, *, council=None):
                 "y": round(CENTRE + RADIUS * math.sin(angle), 1),
                 "r": round(2.5 + (max_radius - 2.5) * math.sqrt(node["weight"] / heaviest), 1),
                 "colour": KIND_COLOURS.get(node["kind"], "#6c757d"),
+                "kind_label": _kind_label(node),
                 "group": names.get(slug, _("No council")),
             }
             slot += 1
@@ -226,23 +249,133 @@ def network_drawing(graph, *, council=None):
     }
 
 
+def network_svg(drawing):
+    """The network's SVG, built once in Python (a few hundred elements: a template loop over them cost
+    more than the page's SQL). Every name is escaped by ``format_html``; coordinates are plain
+    numbers, never localised."""
+    edges = format_html_join(
+        "",
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke-width="{}"><title>{} – {}: {}</title></line>',
+        (
+            (
+                e["x1"],
+                e["y1"],
+                e["x2"],
+                e["y2"],
+                e["width"],
+                e["source_name"],
+                e["target_name"],
+                _number(e["weight"]),
+            )
+            for e in drawing["edges"]
+        ),
+    )
+    nodes = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="{}" fill="{}"><title>{} · {} · {}</title></circle>',
+        (
+            (n["x"], n["y"], n["r"], n["colour"], n["name"], n["kind_label"], n["group"])
+            for n in drawing["nodes"]
+        ),
+    )
+    labels = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="{}">{}</text>',
+        ((g["x"], g["y"], g["anchor"], g["name"]) for g in drawing["groups"]),
+    )
+    return format_html(
+        '<svg class="dashboard-network" viewBox="0 0 {size} {size}" role="img" '
+        'aria-labelledby="network-svg-title network-svg-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="network-svg-title">{title}</title><desc id="network-svg-desc">{desc}</desc>'
+        '<g class="network-edges">{edges}</g><g class="network-nodes">{nodes}</g>'
+        '<g class="network-labels">{labels}</g></svg>',
+        size=drawing["size"],
+        title=_("Network of organisations by shared interactions"),
+        desc=_(
+            "The strongest links are listed in the table next to the drawing; hover over a line or a "
+            "circle for its organisations."
+        ),
+        edges=edges,
+        nodes=nodes,
+        labels=labels,
+    )
+
+
+def _links_rows(links):
+    """The links' table rows (``<tr>``s), built once in Python: organisation names escaped, linked to
+    their pages."""
+    return format_html_join(
+        "",
+        '<tr><td><a href="{}">{}</a> – <a href="{}">{}</a></td><td class="text-end">{}</td></tr>',
+        (
+            (
+                reverse("organisations:detail", args=[link["source"]["slug"]]),
+                link["source"]["name"],
+                reverse("organisations:detail", args=[link["target"]["slug"]]),
+                link["target"]["name"],
+                _number(link["weight"]),
+            )
+            for link in links
+        ),
+    )
+
+
+def _impact_cell(cell, quantity_text):
+    if not cell:
+        return format_html(
+            '<td class="text-end"><span aria-hidden="true">—</span>'
+            '<span class="visually-hidden">{}</span></td>',
+            _("none"),
+        )
+    return format_html(
+        '<td class="text-end">{} <span class="small text-body-secondary">({})</span></td>',
+        _number(cell["count"]),
+        quantity_text % {"quantity": _decimal(cell["quantity"])},
+    )
+
+
 def _impact_table(impact):
     """Success factor 4's table: a row per country with a cell ``{"count", "quantity"}`` (or None) per
     kind that occurs, and the totals."""
     kinds = [kind for kind, _label in impact["kinds"]]
+    quantity = _("quantity %(quantity)s")
+
+    def cells(by_kind):
+        return format_html_join("", "{}", ((_impact_cell(by_kind.get(kind), quantity),) for kind in kinds))
+
     return {
         "columns": [label for _kind, label in impact["kinds"]],
         "rows": [
-            {
-                "name": country["name"],
-                "cells": [country["by_kind"].get(kind) for kind in kinds],
-                "count": country["count"],
-            }
+            {"name": country["name"], "cells": cells(country["by_kind"]), "count": _number(country["count"])}
             for country in impact["countries"]
         ],
-        "totals": [impact["by_kind"].get(kind) for kind in kinds],
-        "total": impact["total"],
+        "totals": cells(impact["by_kind"]),
+        "total": _number(impact["total"]),
     }
+
+
+def _indicator_rows(rows):
+    """Success factor 3's table rows with their numbers and dates formatted once."""
+
+    def amount(value, unit):
+        return f"{_decimal(value)} {unit}".strip()
+
+    return [
+        {
+            **row,
+            "baseline_text": amount(row["baseline"], row["unit"]),
+            "target_text": amount(row["target"], row["unit"]),
+            "latest_text": None if row["latest_value"] is None else amount(row["latest_value"], row["unit"]),
+            "latest_date_text": date_format(row["latest_date"], "SHORT_DATE_FORMAT")
+            if row["latest_date"]
+            else "",
+            "target_date_text": date_format(row["target_date"], "SHORT_DATE_FORMAT")
+            if row["target_date"]
+            else "",
+            "progress_text": None if row["progress"] is None else floatformat(row["progress"], 0),
+        }
+        for row in rows
+    ]
 
 
 def _links(graph):
@@ -296,37 +429,23 @@ def _table(labels, items):
     """A chart's text alternative: rows (quarter label, values of each item) and the items' totals."""
     return {
         "columns": [item["label"] for item in items],
-        "rows": [(label, [item["series"][i] for item in items]) for i, label in enumerate(labels)],
-        "totals": [item["total"] for item in items],
+        "rows": [(label, [_number(item["series"][i]) for item in items]) for i, label in enumerate(labels)],
+        "totals": [_number(item["total"]) for item in items],
     }
 
 
 def _dashboard_data(council, period):
-    """``kpi.dashboard_data``, with its two costly parts — the ledger's aggregates and the network, a
-    few seconds of database time at a million ledger entries, the same for every viewer — kept in the
-    cache for COUNCIL_DASHBOARD_CACHE_SECONDS (default five minutes; 0: never cached).
-
-    The key holds the ledger's latest entry id (one index lookup), so a newly recorded interaction
-    shows at once; the rest (indicators, impact, members, meetings: small tables) is read on every
-    request. The viewer's permission is checked before, never cached."""
-    seconds = getattr(settings, "COUNCIL_DASHBOARD_CACHE_SECONDS", CACHE_SECONDS)
-    if not seconds:
-        return kpi.dashboard_data(council=council, period=period)
-    latest = Interaction.objects.aggregate(latest=Max("pk"))["latest"] or 0
-    key = "councils:dashboard:{}:{}:{}:{}:{}".format(
-        council.pk if council else "alliance", period.count, period.today.isoformat(), get_language(), latest
-    )
-    ledger = cache.get(key)
-    if ledger is None:
-        ledger = {
-            "ledger": kpi.ledger_kpis(council=council, period=period),
-            "network": kpi.network(council=council, period=period),
-        }
-        cache.set(key, ledger, seconds)
+    """``kpi.dashboard_data``, with the network — a self-join of the ledger, seconds at a million
+    entries, the same for every viewer — read from the cache (``kpi.network_cached``: kept for
+    COUNCIL_DASHBOARD_CACHE_SECONDS, refreshed by the ``councils.refresh_networks`` task; 0: computed
+    on every request). Everything else is read on every request, so a new interaction counts at once
+    (the ledger's counts come from its daily roll-up, a few hundred rows). The viewer's permission is
+    checked before."""
     return {
         "council": council,
         "period": period,
-        **ledger,
+        "ledger": kpi.ledger_kpis(council=council, period=period),
+        "network": kpi.network_cached(council=council, period=period),
         "indicators": kpi.indicator_rows(council=council),
         "impact": kpi.impact_kpis(council=council, period=period),
         "membership": kpi.membership_by_kind(council=council),
@@ -339,7 +458,8 @@ def _render(request, *, council):
     period = kpi.period_for(quarters=quarters or kpi.DEFAULT_QUARTERS)
     data = _dashboard_data(council, period)
     graph = data["network"]
-    links = _links(graph)
+    links_top = _links(graph)[:LINKS_LISTED]
+    drawing = network_drawing(graph, council=council)
     summaries = _summaries(data["ledger"])
     labels = data["ledger"]["labels"]
     context = {
@@ -381,9 +501,11 @@ def _render(request, *, council):
             {**row, "counts": [row["by_kind"].get(kind, 0) for kind, _label in data["membership"]["kinds"]]}
             for row in data["membership"]["rows"]
         ],
-        "drawing": network_drawing(graph, council=council),
-        "links_top": links[:LINKS_LISTED],
-        "links_rest": links[LINKS_LISTED:],
+        "indicator_rows": _indicator_rows(data["indicators"]),
+        "drawing": drawing,
+        "network_svg": network_svg(drawing) if drawing else "",
+        "links_top": links_top,
+        "links_rows": _links_rows(links_top),
         "kind_legend": [
             (label, KIND_COLOURS[kind]) for kind, label in Organisation.Kind.choices if kind in KIND_COLOURS
         ],

@@ -1,0 +1,167 @@
+"""The dashboards' network graph is kept in the cache on a time limit and refreshed by a periodic task
+(``councils.refresh_networks``), while every count stays current; the page builds the network's SVG
+and the links' table in Python, with every organisation name escaped."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from councils import kpi, tasks
+from councils.models import Council
+from organisations.models import Interaction, Region
+from organisations.services import interaction_record
+
+from ..factories.councils import CouncilOrganisationFactory
+from ..factories.organisations import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cached(settings, isolated_cache):
+    settings.COUNCIL_DASHBOARD_CACHE_SECONDS = 60
+    return isolated_cache
+
+
+def _record(*organisations, days_ago=3):
+    return interaction_record(
+        kind=Interaction.Kind.VISIT,
+        date=timezone.localdate() - datetime.timedelta(days=days_ago),
+        organisations=list(organisations),
+    )
+
+
+def _weights(response):
+    return [link["weight"] for link in response.context["links_top"]]
+
+
+def test_a_new_interaction_counts_at_once_and_the_network_follows_with_the_task(
+    client, cached, coordinator, malaga, acme, uni
+):
+    _record(acme, uni)
+    client.force_login(coordinator)
+    url = reverse("councils:dashboard", args=[malaga.slug])
+    first = client.get(url)
+    assert first.context["data"]["ledger"]["total"]["total"] == 1
+    assert _weights(first) == [1]
+
+    _record(acme, uni, days_ago=4)
+
+    second = client.get(url)
+    assert second.context["data"]["ledger"]["total"]["total"] == 2  # the counts: at once
+    assert second.context["data"]["ledger"]["total"]["sme_hei"] == 2
+    assert _weights(second) == [1]  # the network: from the cache until it is refreshed
+
+    assert tasks.refresh_networks() == 1 + Council.objects.count()
+
+    assert _weights(client.get(url)) == [2]
+
+
+def test_the_network_is_read_from_the_cache_not_computed(client, cached, coordinator, malaga, acme, uni):
+    _record(acme, uni)
+    client.force_login(coordinator)
+    url = reverse("councils:dashboard", args=[malaga.slug])
+    client.get(url)  # a cold cache: computed now, and kept
+
+    with mock.patch.object(kpi, "network", side_effect=AssertionError("computed again")):
+        response = client.get(url)
+
+    assert _weights(response) == [1]
+
+
+def test_the_task_warms_every_scope_for_the_default_period(cached, malaga, acme, uni):
+    _record(acme, uni)
+
+    assert tasks.refresh_networks() == 7
+
+    alliance = cached.get(kpi.network_cache_key(council=None, quarters=kpi.DEFAULT_QUARTERS))
+    mine = cached.get(kpi.network_cache_key(council=malaga, quarters=kpi.DEFAULT_QUARTERS))
+    assert [edge["weight"] for edge in alliance["edges"]] == [1]
+    assert [edge["weight"] for edge in mine["edges"]] == [1]
+    for council in Council.objects.exclude(pk=malaga.pk):
+        graph = cached.get(kpi.network_cache_key(council=council, quarters=kpi.DEFAULT_QUARTERS))
+        assert graph == {"nodes": [], "edges": [], "councils": {}}
+
+
+def test_the_task_does_nothing_when_the_cache_is_off(settings, isolated_cache, acme, uni):
+    settings.COUNCIL_DASHBOARD_CACHE_SECONDS = 0
+    _record(acme, uni)
+
+    assert tasks.refresh_networks() == 0
+    assert isolated_cache.get(kpi.network_cache_key(council=None)) is None
+
+
+def test_other_periods_are_cached_apart(client, cached, coordinator, malaga, acme, uni):
+    _record(acme, uni, days_ago=500)  # in the last eight quarters, not in the last four
+    client.force_login(coordinator)
+    url = reverse("councils:dashboard", args=[malaga.slug])
+
+    assert _weights(client.get(url)) == [1]
+    assert _weights(client.get(url + "?quarters=4")) == []
+
+
+@pytest.mark.parametrize("who", ["outsider", "other_council_member"])
+def test_permission_is_checked_before_the_cache_is_read(client, request, cached, malaga, who):
+    client.force_login(request.getfixturevalue(who))
+    with mock.patch.object(kpi, "network_cached", side_effect=AssertionError("read the cache")):
+        assert client.get(reverse("councils:dashboard", args=[malaga.slug])).status_code == 404
+
+
+def test_visitor_never_reaches_the_cache(client, cached, malaga):
+    with mock.patch.object(kpi, "network_cached", side_effect=AssertionError("read the cache")):
+        assert client.get(reverse("councils:alliance_dashboard")).status_code == 302
+
+
+def test_query_count_with_the_cache_does_not_grow(client, cached, council_member, malaga, acme, uni):
+    client.force_login(council_member)
+    url = reverse("councils:alliance_dashboard")
+    _record(acme, uni)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for days in range(60):
+        _record(acme, uni, OrganisationFactory(region=Region.CORK), days_ago=days)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large) == len(small)
+
+
+def test_organisation_names_are_escaped_in_the_network(client, council_member, settings, malaga, acme):
+    settings.COUNCIL_DASHBOARD_CACHE_SECONDS = 0
+    evil = OrganisationFactory(region=Region.MALAGA, name='<script>alert("x")</script> & Co')
+    CouncilOrganisationFactory(council=malaga, organisation=evil)
+    _record(acme, evil)
+    client.force_login(council_member)
+
+    content = client.get(reverse("councils:alliance_dashboard")).content.decode()
+
+    assert "<script>alert" not in content
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in content
+    start = content.index('<svg class="dashboard-network"')
+    svg = content[start : content.index("</svg>", start)]
+    assert svg.count("<line ") == 1 and svg.count("<circle ") == 2
+    assert "&lt;script&gt;" in svg  # in the titles of the line and the circle
+
+
+def test_the_network_lists_at_most_twenty_links(client, council_member, settings, malaga, acme):
+    settings.COUNCIL_DASHBOARD_CACHE_SECONDS = 0
+    others = [OrganisationFactory(region=Region.MALAGA) for _ in range(25)]
+    for n, other in enumerate(others):
+        for _ in range(1 + n % 3):
+            _record(acme, other)
+    client.force_login(council_member)
+
+    response = client.get(reverse("councils:alliance_dashboard"))
+
+    content = response.content.decode()
+    assert len(response.context["data"]["network"]["edges"]) == 25
+    assert len(response.context["links_top"]) == 20
+    assert "The 20 strongest links" in content
+    assert content.count('<td class="text-end">3</td>') >= 8  # the strongest first: eight of weight 3
+    table = content[content.index("The 20 strongest links") :]
+    assert table[: table.index("</table>")].count("<tr>") == 21  # a header and twenty links
