@@ -94,5 +94,5 @@ rules.add_perm("councils.update_action", is_action_owner | is_action_coordinator
 rules.add_perm("councils.view_dashboard", is_council_member | is_staff)
 rules.add_perm("councils.manage_success_factors", is_council_coordinator | is_staff)
 rules.add_perm("councils.record_interactions", is_council_coordinator | is_staff)
-rules.add_perm("councils.view_alliance_dashboard", is_portal_member | is_staff)
+rules.add_perm("councils.view_alliance_dashboard", is_portal_member | is_any_coordinator | is_staff)
 rules.add_perm("councils.council_report", is_any_coordinator | is_staff)
