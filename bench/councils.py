@@ -654,84 +654,27 @@ def explain(queries, top=3):
             print("\n".join(row[0] for row in cursor.fetchall()))
 
 
-# --- the proposed fix, measured on the same data ------------------------------------------------
-
-# A daily roll-up of the ledger per council (council_id NULL: every interaction, the alliance) with
-# the success factors' counts: what a table kept by the ledger hook would hold (see bench/README.md).
-ROLLUP_SQL = """
-CREATE TABLE bench_ledger_day AS
-WITH councils AS (
-    SELECT interaction_id, count(*) AS n FROM councils_councilinteraction GROUP BY interaction_id
-), ledger AS (
-    SELECT i.id, i.date, i.is_sme_hei, i.is_cross_cluster, i.is_cross_border,
-           coalesce(c.n, 0) >= 2 AS cross_council
-    FROM organisations_interaction i LEFT JOIN councils c ON c.interaction_id = i.id
-)
-SELECT NULL::bigint AS council_id, date, count(*) AS total,
-       count(*) FILTER (WHERE is_sme_hei) AS sme_hei,
-       count(*) FILTER (WHERE is_cross_cluster) AS cross_cluster,
-       count(*) FILTER (WHERE is_cross_border) AS cross_border,
-       count(*) FILTER (WHERE cross_council) AS cross_council
-FROM ledger GROUP BY date
-UNION ALL
-SELECT ci.council_id, l.date, count(*), count(*) FILTER (WHERE l.is_sme_hei),
-       count(*) FILTER (WHERE l.is_cross_cluster), count(*) FILTER (WHERE l.is_cross_border),
-       count(*) FILTER (WHERE l.cross_council)
-FROM ledger l JOIN councils_councilinteraction ci ON ci.interaction_id = l.id
-GROUP BY ci.council_id, l.date
-"""
-ROLLUP_READ = """
-SELECT date, total, sme_hei, cross_cluster, cross_border, cross_council FROM bench_ledger_day
-WHERE {scope} AND date >= %s AND date <= %s ORDER BY date
-"""
-
-
-def rollup_prepare():
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('bench_ledger_day') IS NOT NULL")
-        if cursor.fetchone()[0]:
-            return
-        start = time.perf_counter()
-        cursor.execute(ROLLUP_SQL)
-        cursor.execute("CREATE INDEX ON bench_ledger_day (council_id, date)")
-        cursor.execute("ANALYZE bench_ledger_day")
-        print(f"built the daily roll-up for the proposed queries in {time.perf_counter() - start:.0f} s")
-
-
 def _is_ledger(sql):
-    """A statement aggregating the ledger by quarter (success factors 1 and 2)."""
-    return '"organisations_interaction"."date"' in sql and "DATE_TRUNC" in sql
+    """The read of the ledger's daily roll-up (success factors 1 and 2)."""
+    return '"councils_ledgerday"' in sql
 
 
 def _is_network(sql):
     return "b.organisation_id > a.organisation_id" in sql
 
 
-def proposed_queries(queries, council):
-    """The page's statements with the slow ones replaced as proposed: the ledger's aggregates by one
-    read of the daily roll-up (the dates the current queries read), the network by a cache read (a
-    single row of the database cache here)."""
-    from django.db import connection
+def _is_cache(sql):
+    return '"cache_entries"' in sql or "cache_entries" in sql
 
-    from councils import kpi
 
-    period = kpi.period_for()
-    scope = "council_id IS NULL" if council is None else "council_id = %s"
-    params = ([] if council is None else [council.pk]) + [period.query_start, period.end]
-    replaced, rollup_read = [], False
-    for sql, params_, ms in queries:
-        if _is_ledger(sql):  # all of them: one read of the roll-up
-            if not rollup_read:
-                replaced.append((ROLLUP_READ.format(scope=scope), params, 0))
-                rollup_read = True
-        elif _is_network(sql):
-            table = connection.ops.quote_name("cache_entries")
-            replaced.append((f"SELECT cache_key, value, expires FROM {table} WHERE cache_key = %s", ["x"], 0))
-        else:
-            replaced.append((sql, params_, ms))
-    return replaced
+def _what(sql):
+    if _is_ledger(sql):
+        return "ledger roll-up"
+    if _is_network(sql):
+        return "network links (self-join)"
+    if _is_cache(sql):
+        return "cache read"
+    return " ".join(sql.split()[1:3])[:60]
 
 
 def main():
@@ -757,9 +700,8 @@ def main():
         print("reusing the seeded database (--reseed to seed again)")
     if args.seed_only:
         return 0
-    rollup_prepare()
 
-    from councils.models import Council
+    from councils import kpi
     from organisations.models import Interaction
 
     User = get_user_model()
@@ -768,18 +710,20 @@ def main():
     staff_client, coordinator_client = Client(), Client()
     staff_client.force_login(staff)
     coordinator_client.force_login(coordinator)
-    malaga = Council.objects.get(slug="malaga")
     alliance_url = reverse("councils:alliance_dashboard")
     malaga_url = reverse("councils:dashboard", args=["malaga"])
-    # Each page twice: as deployed (the dashboards keep their numbers in the cache for a few minutes,
-    # so most requests only render), and computed on every request (cache off: what the first viewer
-    # after the cache expired waits for). The floor is the same for both: the SQL statements that
-    # compute the page's numbers (captured from a request with the cache off), replayed.
+    # Each page twice. As deployed: the counts (the ledger's daily roll-up), indicators, impact,
+    # members and meetings read on every request, the network graph read from the cache, where the
+    # periodic task councils.refresh_networks keeps it (warmed below as the task does). Cold network:
+    # COUNCIL_DASHBOARD_CACHE_SECONDS = 0, the network computed on every request — what a viewer waits
+    # for on a cold cache (the first start, before the task has run). The floor of each case: the SQL
+    # statements of one request of that case (the database cache's read included), replayed with a
+    # bare cursor, executed and fetched.
     cases = [
-        ("alliance, computed (cache off)", staff_client, alliance_url, None, False),
-        ("alliance, as deployed (cached numbers)", staff_client, alliance_url, None, True),
-        ("Málaga (coordinator), computed", coordinator_client, malaga_url, malaga, False),
-        ("Málaga (coordinator), as deployed", coordinator_client, malaga_url, malaga, True),
+        ("alliance, as deployed", staff_client, alliance_url, True),
+        ("alliance, cold network (computed)", staff_client, alliance_url, False),
+        ("Málaga (coordinator), as deployed", coordinator_client, malaga_url, True),
+        ("Málaga (coordinator), cold network", coordinator_client, malaga_url, False),
     ]
     runs = {
         "n": args.requests,
@@ -792,62 +736,67 @@ def main():
     def page_cache(on):
         if not on:
             settings.COUNCIL_DASHBOARD_CACHE_SECONDS = 0
-        elif deployed_cache is not None:
+        elif deployed_cache:
             settings.COUNCIL_DASHBOARD_CACHE_SECONDS = deployed_cache
-        elif hasattr(settings, "COUNCIL_DASHBOARD_CACHE_SECONDS"):
-            del settings.COUNCIL_DASHBOARD_CACHE_SECONDS  # the view's default again
+        else:
+            settings.COUNCIL_DASHBOARD_CACHE_SECONDS = kpi.NETWORK_CACHE_SECONDS
 
     total = Interaction.objects.count()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    page_cache(True)
+    start = time.perf_counter()
+    graphs = kpi.networks_refresh()
+    refresh_s = time.perf_counter() - start
     print(
         f"\n{total:,} interactions, {args.requests} requests per case after {args.warmup} warm-up "
         f"(cases slower than {args.slow_ms / 1000:.0f} s: {args.slow_requests}), load average {load}\n"
     )
     header = (
-        f"{'case':42} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'floor p50':>10} {'floor p95':>10} "
+        f"{'case':38} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'floor p50':>10} {'floor p95':>10} "
         f"{'ratio p95':>10} {'queries':>8}"
     )
     print(header)
     print("-" * len(header))
-    failures, slowest, proposed_rows, floors = [], [], [], {}
-    for name, client, url, council, cached in cases:
-        page_cache(False)
-        if url not in floors:
-            floor_queries = page_queries(client, url)
-            floor = _runs(replay(floor_queries), **runs)
-            floors[url] = (floor_queries, floor)
-            slowest.append((name, sorted(floor_queries, key=lambda query: -query[2])[:3]))
-            proposed_rows.append((name, *_runs(replay(proposed_queries(floor_queries, council)), **runs)))
-            if args.explain:
-                explain(floor_queries)
-        floor_queries, (f50, f95, _n) = floors[url]
-        page_cache(cached)
-        queries = page_queries(client, url)
+    failures, slowest = [], []
+    for name, client, url, deployed in cases:
+        page_cache(deployed)
+        floor_queries = page_queries(client, url)
+        f50, f95, _n = _runs(replay(floor_queries), **runs)
+        slowest.append((name, sorted(floor_queries, key=lambda query: -query[2])[:3]))
+        if args.explain:
+            explain(floor_queries)
         p50, p95, n = measure_page(client, url, **runs)
         ratio = p95 / f95
-        print(f"{name:42} {n:4} {p50:9.1f} {p95:9.1f} {f50:10.1f} {f95:10.1f} {ratio:9.2f}x {len(queries):8}")
-        if ratio > TARGET_RATIO:
-            failures.append(f"{name}: p95 is {ratio:.2f}x the floor (target ≤ {TARGET_RATIO:.0f}x)")
-        if p95 > TARGET_P95_MS:
-            failures.append(f"{name}: p95 {p95:.1f} ms (target < {TARGET_P95_MS:.0f} ms)")
+        print(
+            f"{name:38} {n:4} {p50:9.1f} {p95:9.1f} {f50:10.1f} {f95:10.1f} {ratio:9.2f}x "
+            f"{len(floor_queries):8}"
+        )
+        if deployed:  # the targets are for the page as deployed; the cold rows are shown for honesty
+            if ratio > TARGET_RATIO:
+                failures.append(f"{name}: p95 is {ratio:.2f}x the floor (target ≤ {TARGET_RATIO:.0f}x)")
+            if p95 > TARGET_P95_MS:
+                failures.append(f"{name}: p95 {p95:.1f} ms (target < {TARGET_P95_MS:.0f} ms)")
     page_cache(True)
+    response = staff_client.get(alliance_url)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average after: {load}")
-    print("\nthe slowest statements computing each page's numbers (one request, cache off):")
+    print(
+        f"alliance page: {len(response.content) / 1024:.0f} KB of HTML; "
+        f"the warm-up task (councils.refresh_networks, {graphs} graphs): {refresh_s:.1f} s"
+    )
+    print("\nthe slowest statements of each case (one request):")
     for name, queries in slowest:
         for sql, _params, ms in queries:
-            what = (
-                "ledger by quarter"
-                if _is_ledger(sql)
-                else "network"
-                if _is_network(sql)
-                else sql.split()[1:3]
-            )
-            print(f"  {name:42} {ms:9.1f} ms  {what}")
-    print("\nfloor with the proposed fix (ledger from a daily roll-up, network from the cache):")
-    for name, p50, p95, n in proposed_rows:
-        print(f"  {name:42} n={n:<4} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
-    print(f"\ntargets: dashboard p95 ≤ {TARGET_RATIO:.0f}x the floor's p95 and < {TARGET_P95_MS:.0f} ms")
+            print(f"  {name:38} {ms:9.1f} ms  {_what(sql)}")
+    print(
+        "\ncached: the network graph only (per scope and period, COUNCIL_DASHBOARD_CACHE_SECONDS, "
+        "refreshed by councils.refresh_networks); read on every request: the counts (roll-up), "
+        "indicators, impact, members, meetings"
+    )
+    print(
+        f"targets (as deployed): dashboard p95 ≤ {TARGET_RATIO:.0f}x the floor's p95 "
+        f"and < {TARGET_P95_MS:.0f} ms"
+    )
     if failures:
         print("MISSED:\n  " + "\n  ".join(failures))
         return 1

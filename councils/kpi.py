@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -145,8 +145,9 @@ def _ledger(council):
 
 def ledger_by_quarter(*, council=None, period):
     """Success factors 1 and 2 per quarter, in one query of the daily roll-up (``LedgerDay``, a few
-    hundred rows whatever the size of the ledger): ``{quarter first day: row}`` for every quarter
-    from ``period.query_start`` to the current one (zeros where nothing happened), each row
+    hundred rows whatever the size of the ledger, summed by quarter in SQL): ``{quarter first day:
+    row}`` for every quarter from ``period.query_start`` to the current one (zeros where nothing
+    happened), each row
     ``{"total", "sme_hei", "cross_cluster", "cross_border", "cross_council", "so_far": {metric: n}}``,
     where ``so_far`` counts only the days up to the same day a year before (compared with the current
     quarter so far; meaningful in the quarter a year before the current one)."""
@@ -157,21 +158,31 @@ def ledger_by_quarter(*, council=None, period):
     while quarter <= period.current:
         series[quarter] = {**zero, "so_far": dict(zero)}
         quarter = add_quarters(quarter, 1)
-    days = LedgerDay.objects.filter(
-        Q(council__isnull=True) if council is None else Q(council=council),
-        date__gte=period.query_start,
-        date__lte=period.end,
-    ).values_list("date", "total", "sme_hei", "cross_cluster", "cross_border", "cross_council")
-    rows = list(days)
-    metrics = ("total", "sme_hei", "cross_cluster", "cross_border", "cross_council")
-    for day, *counts in rows:
+    sums = {f"sum_{metric}": Sum(metric) for metric in LEDGER_METRICS}
+    so_far = {
+        f"so_far_{metric}": Sum(metric, filter=Q(date__lte=until_last_year)) for metric in LEDGER_METRICS
+    }
+    rows = (
+        LedgerDay.objects.filter(
+            Q(council__isnull=True) if council is None else Q(council=council),
+            date__gte=period.query_start,
+            date__lte=period.end,
+        )
+        .order_by()
+        .annotate(quarter=TruncQuarter("date"))
+        .values("quarter")
+        .annotate(**sums, **so_far)
+    )
+    for values in rows:
+        day = values["quarter"]
         if isinstance(day, str):  # SQLite
-            day = datetime.date.fromisoformat(day)
+            day = datetime.date.fromisoformat(day[:10])
+        elif isinstance(day, datetime.datetime):
+            day = day.date()
         row = series[quarter_start(day)]
-        for metric, count in zip(metrics, counts, strict=True):
-            row[metric] += count or 0
-            if day <= until_last_year:
-                row["so_far"][metric] += count or 0
+        for metric in LEDGER_METRICS:
+            row[metric] = values[f"sum_{metric}"] or 0
+            row["so_far"][metric] = values[f"so_far_{metric}"] or 0
     return series
 
 
@@ -233,26 +244,30 @@ def indicator_rows(*, council=None):
     ``{"id", "council" (slug), "council_name", "challenge", "success_factor", "name", "unit",
     "baseline", "target", "target_date", "latest_value", "latest_date", "progress" (0–100 or None)}``
     in the order of the councils' challenges and factors."""
+    factor = "success_factor__"
+    fields = {
+        "id": "pk",
+        "council": f"{factor}challenge__council__slug",
+        "council_name": f"{factor}challenge__council__name",
+        "challenge": f"{factor}challenge__title",
+        "success_factor": f"{factor}title",
+        "name": "name",
+        "unit": "unit",
+        "baseline": "baseline",
+        "target": "target",
+        "target_date": "target_date",
+        "latest_value": "latest_value",
+        "latest_date": "latest_date",
+        "progress": "progress",
+    }
     rows = []
-    for indicator in indicators_with_progress(council=council):
-        factor = indicator.success_factor
-        rows.append(
-            {
-                "id": indicator.pk,
-                "council": factor.challenge.council.slug,
-                "council_name": factor.challenge.council.name,
-                "challenge": factor.challenge.title,
-                "success_factor": factor.title,
-                "name": indicator.name,
-                "unit": indicator.unit,
-                "baseline": indicator.baseline,
-                "target": indicator.target,
-                "target_date": indicator.target_date,
-                "latest_value": indicator.latest_value,
-                "latest_date": indicator.latest_date,
-                "progress": None if indicator.progress is None else round(indicator.progress, 1),
-            }
-        )
+    for values in indicators_with_progress(council=council).values_list(*fields.values()):
+        row = dict(zip(fields, values, strict=True))
+        if isinstance(row["latest_date"], str):  # SQLite gives a subquery's date as text
+            row["latest_date"] = datetime.date.fromisoformat(row["latest_date"])
+        if row["progress"] is not None:
+            row["progress"] = round(row["progress"], 1)
+        rows.append(row)
     return rows
 
 

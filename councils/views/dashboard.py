@@ -19,16 +19,18 @@ A council's dashboard is members' business: anyone else gets a 404 (a visitor is
 """
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
@@ -149,15 +151,20 @@ def _number(value):
 
 
 def _decimal(value):
-    """A quantity, as ``floatformat:"-2g"``: up to two decimals, none for a whole number, grouped."""
-    return floatformat(value, "-2g")
+    """A quantity, as ``floatformat:"-2g"``: two decimals, none for a whole number, grouped."""
+    if value is None:
+        return ""
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return number_format(int(number), force_grouping=True)
+    return number_format(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2, force_grouping=True)
 
 
-def _kind_label(node):
-    """An organisation's kind as shown (its subtype where it has one), in the active language."""
-    subtypes = dict(Organisation.Subtype.choices)
-    kinds = dict(Organisation.Kind.choices)
-    return str(subtypes.get(node.get("subtype")) or kinds.get(node["kind"], ""))
+def _kind_labels():
+    """``(kind, subtype) -> label`` as shown (the subtype where there is one), in the active language."""
+    subtypes = {value: str(label) for value, label in Organisation.Subtype.choices}
+    kinds = {value: str(label) for value, label in Organisation.Kind.choices}
+    return lambda node: subtypes.get(node.get("subtype")) or kinds.get(node["kind"], "")
 
 
 def network_drawing(graph, *, council=None):
@@ -200,6 +207,7 @@ def network_drawing(graph, *, council=None):
     heaviest = max(node["weight"] for node in graph["nodes"])
     strongest = max(edge["weight"] for edge in graph["edges"])
     max_radius = max(3.0, min(14.0, 0.45 * RADIUS * step))
+    kind_label = _kind_labels()
     placed, labels, slot = {}, [], 0
     for slug, members in ordered:
         first = slot
@@ -211,7 +219,7 @@ def network_drawing(graph, *, council=None):
                 "y": round(CENTRE + RADIUS * math.sin(angle), 1),
                 "r": round(2.5 + (max_radius - 2.5) * math.sqrt(node["weight"] / heaviest), 1),
                 "colour": KIND_COLOURS.get(node["kind"], "#6c757d"),
-                "kind_label": _kind_label(node),
+                "kind_label": kind_label(node),
                 "group": names.get(slug, _("No council")),
             }
             slot += 1
@@ -250,73 +258,56 @@ def network_drawing(graph, *, council=None):
 
 
 def network_svg(drawing):
-    """The network's SVG, built once in Python (a few hundred elements: a template loop over them cost
-    more than the page's SQL). Every name is escaped by ``format_html``; coordinates are plain
-    numbers, never localised."""
-    edges = format_html_join(
-        "",
-        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke-width="{}"><title>{} – {}: {}</title></line>',
-        (
-            (
-                e["x1"],
-                e["y1"],
-                e["x2"],
-                e["y2"],
-                e["width"],
-                e["source_name"],
-                e["target_name"],
-                _number(e["weight"]),
-            )
-            for e in drawing["edges"]
-        ),
+    """The network's SVG, built once in Python with plain string formatting (a few hundred elements: a
+    template loop over them, or ``format_html`` per element, cost more than the page's SQL). Every
+    text is escaped (``html.escape``: <, >, &, quotes); coordinates are numbers, never localised."""
+    edges = "".join(
+        f'<line x1="{e["x1"]}" y1="{e["y1"]}" x2="{e["x2"]}" y2="{e["y2"]}" stroke-width="{e["width"]}">'
+        f"<title>{escape(e['source_name'])} – {escape(e['target_name'])}: {_number(e['weight'])}"
+        "</title></line>"
+        for e in drawing["edges"]
     )
-    nodes = format_html_join(
-        "",
-        '<circle cx="{}" cy="{}" r="{}" fill="{}"><title>{} · {} · {}</title></circle>',
-        (
-            (n["x"], n["y"], n["r"], n["colour"], n["name"], n["kind_label"], n["group"])
-            for n in drawing["nodes"]
-        ),
+    nodes = "".join(
+        f'<circle cx="{n["x"]}" cy="{n["y"]}" r="{n["r"]}" fill="{escape(n["colour"])}">'
+        f"<title>{escape(n['name'])} · {escape(n['kind_label'])} · {escape(n['group'])}</title></circle>"
+        for n in drawing["nodes"]
     )
-    labels = format_html_join(
-        "",
-        '<text x="{}" y="{}" text-anchor="{}">{}</text>',
-        ((g["x"], g["y"], g["anchor"], g["name"]) for g in drawing["groups"]),
+    labels = "".join(
+        f'<text x="{g["x"]}" y="{g["y"]}" text-anchor="{escape(g["anchor"])}">{escape(g["name"])}</text>'
+        for g in drawing["groups"]
     )
-    return format_html(
-        '<svg class="dashboard-network" viewBox="0 0 {size} {size}" role="img" '
-        'aria-labelledby="network-svg-title network-svg-desc" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="network-svg-title">{title}</title><desc id="network-svg-desc">{desc}</desc>'
-        '<g class="network-edges">{edges}</g><g class="network-nodes">{nodes}</g>'
-        '<g class="network-labels">{labels}</g></svg>',
-        size=drawing["size"],
-        title=_("Network of organisations by shared interactions"),
-        desc=_(
+    title = escape(_("Network of organisations by shared interactions"))
+    desc = escape(
+        _(
             "The strongest links are listed in the table next to the drawing; hover over a line or a "
             "circle for its organisations."
-        ),
-        edges=edges,
-        nodes=nodes,
-        labels=labels,
+        )
+    )
+    size = int(drawing["size"])
+    return mark_safe(  # noqa: S308 — every text above is escaped
+        f'<svg class="dashboard-network" viewBox="0 0 {size} {size}" role="img" '
+        'aria-labelledby="network-svg-title network-svg-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="network-svg-title">{title}</title><desc id="network-svg-desc">{desc}</desc>'
+        f'<g class="network-edges">{edges}</g><g class="network-nodes">{nodes}</g>'
+        f'<g class="network-labels">{labels}</g></svg>'
     )
 
 
 def _links_rows(links):
     """The links' table rows (``<tr>``s), built once in Python: organisation names escaped, linked to
-    their pages."""
-    return format_html_join(
-        "",
-        '<tr><td><a href="{}">{}</a> – <a href="{}">{}</a></td><td class="text-end">{}</td></tr>',
-        (
-            (
-                reverse("organisations:detail", args=[link["source"]["slug"]]),
-                link["source"]["name"],
-                reverse("organisations:detail", args=[link["target"]["slug"]]),
-                link["target"]["name"],
-                _number(link["weight"]),
-            )
-            for link in links
-        ),
+    their pages (the URL reversed once: slugs are URL-safe)."""
+    url = reverse("organisations:detail", args=["SLUG"])
+    before, after = url.split("SLUG")
+
+    def link(node):
+        return f'<a href="{escape(before + node["slug"] + after)}">{escape(node["name"])}</a>'
+
+    return mark_safe(  # noqa: S308 — every text is escaped
+        "".join(
+            f"<tr><td>{link(row['source'])} – {link(row['target'])}</td>"
+            f'<td class="text-end">{_number(row["weight"])}</td></tr>'
+            for row in links
+        )
     )
 
 
@@ -354,28 +345,52 @@ def _impact_table(impact):
     }
 
 
-def _indicator_rows(rows):
-    """Success factor 3's table rows with their numbers and dates formatted once."""
+def _indicator_rows(rows, *, council):
+    """Success factor 3's table body (``<tr>``s), built once in Python: numbers and dates formatted
+    once, every text escaped. The alliance's has some seventy rows: as a template loop they were a
+    fifth of the page's time."""
+    by_date, progress_of, no_value = (
+        _("by %(date)s"),
+        _("Progress of %(name)s to its target"),
+        _("No value yet"),
+    )
+    cells = []
+    for row in rows:
 
-    def amount(value, unit):
-        return f"{_decimal(value)} {unit}".strip()
+        def amount(value, unit=row["unit"]):
+            return escape(f"{_decimal(value)} {unit}".strip())
 
-    return [
-        {
-            **row,
-            "baseline_text": amount(row["baseline"], row["unit"]),
-            "target_text": amount(row["target"], row["unit"]),
-            "latest_text": None if row["latest_value"] is None else amount(row["latest_value"], row["unit"]),
-            "latest_date_text": date_format(row["latest_date"], "SHORT_DATE_FORMAT")
-            if row["latest_date"]
-            else "",
-            "target_date_text": date_format(row["target_date"], "SHORT_DATE_FORMAT")
-            if row["target_date"]
-            else "",
-            "progress_text": None if row["progress"] is None else floatformat(row["progress"], 0),
-        }
-        for row in rows
-    ]
+        if row["latest_value"] is None:
+            latest = "—"
+        else:
+            day = date_format(row["latest_date"], "SHORT_DATE_FORMAT") if row["latest_date"] else ""
+            latest = (
+                f'{amount(row["latest_value"])}<div class="small text-body-secondary">{escape(day)}</div>'
+            )
+        target_day = date_format(row["target_date"], "SHORT_DATE_FORMAT") if row["target_date"] else ""
+        if row["progress"] is None:
+            progress = f'<span class="small text-body-secondary">{escape(no_value)}</span>'
+        else:
+            percent = Decimal(str(row["progress"])).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            label = escape(progress_of % {"name": row["name"]})
+            progress = (
+                f'<div class="d-flex align-items-center gap-2"><progress class="flex-grow-1" max="100" '
+                f'value="{percent}" aria-label="{label}">{percent} %</progress>'
+                f'<span class="text-nowrap">{percent} %</span></div>'
+            )
+        cells.append(
+            "<tr>"
+            + ("" if council else f"<td>{escape(row['council_name'])}</td>")
+            + f'<th scope="row" class="fw-normal">{escape(row["name"])}'
+            f'<div class="small text-body-secondary">'
+            f"{escape(row['challenge'])} → {escape(row['success_factor'])}</div></th>"
+            f'<td class="text-end text-nowrap">{amount(row["baseline"])}</td>'
+            f'<td class="text-end text-nowrap">{latest}</td>'
+            f'<td class="text-end text-nowrap">{amount(row["target"])}<div class="small text-body-secondary">'
+            f"{escape(by_date % {'date': target_day})}</div></td>"
+            f'<td class="dashboard-progress">{progress}</td></tr>'
+        )
+    return mark_safe("".join(cells))  # noqa: S308 — every text above is escaped
 
 
 def _links(graph):
@@ -501,7 +516,7 @@ def _render(request, *, council):
             {**row, "counts": [row["by_kind"].get(kind, 0) for kind, _label in data["membership"]["kinds"]]}
             for row in data["membership"]["rows"]
         ],
-        "indicator_rows": _indicator_rows(data["indicators"]),
+        "indicator_rows": _indicator_rows(data["indicators"], council=council),
         "drawing": drawing,
         "network_svg": network_svg(drawing) if drawing else "",
         "links_top": links_top,
