@@ -18,6 +18,7 @@ numbers formatted once with ``number_format``, instead of thousands of template 
 A council's dashboard is members' business: anyone else gets a 404 (a visitor is asked to log in).
 """
 
+import functools
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
@@ -31,8 +32,8 @@ from django.urls import path, reverse
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from organisations.models import Organisation
@@ -147,7 +148,7 @@ LABEL_RADIUS = 318
 
 def _number(value):
     """An integer as the dashboards show it: localised, with thousands grouped (as ``intcomma``)."""
-    return number_format(value, force_grouping=True)
+    return _formatted(value, get_language())
 
 
 def _decimal(value):
@@ -156,8 +157,24 @@ def _decimal(value):
         return ""
     number = Decimal(value)
     if number == number.to_integral_value():
-        return number_format(int(number), force_grouping=True)
-    return number_format(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2, force_grouping=True)
+        return _formatted(int(number), get_language())
+    return _formatted(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), get_language())
+
+
+def _short_date(day):
+    return _formatted_date(day, get_language()) if day else ""
+
+
+# The same few hundred numbers and dates come back on every request: formatted once per language.
+@functools.lru_cache(maxsize=8192)
+def _formatted(value, language):
+    decimals = None if isinstance(value, int) else 2
+    return number_format(value, decimals, force_grouping=True)
+
+
+@functools.lru_cache(maxsize=2048)
+def _formatted_date(day, language):
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _kind_labels():
@@ -363,11 +380,11 @@ def _indicator_rows(rows, *, council):
         if row["latest_value"] is None:
             latest = "—"
         else:
-            day = date_format(row["latest_date"], "SHORT_DATE_FORMAT") if row["latest_date"] else ""
+            day = _short_date(row["latest_date"])
             latest = (
                 f'{amount(row["latest_value"])}<div class="small text-body-secondary">{escape(day)}</div>'
             )
-        target_day = date_format(row["target_date"], "SHORT_DATE_FORMAT") if row["target_date"] else ""
+        target_day = _short_date(row["target_date"])
         if row["progress"] is None:
             progress = f'<span class="small text-body-secondary">{escape(no_value)}</span>'
         else:
