@@ -45,7 +45,13 @@ from .models import (
     default_visibility,
 )
 from .selectors import fold
-from .services import RESERVED_SLUGS, interaction_record, organisation_create, organisation_search_text
+from .services import (
+    RESERVED_SLUGS,
+    interaction_record,
+    interactions_bulk_recorded,
+    organisation_create,
+    organisation_search_text,
+)
 
 ACCOUNTS = [
     ("sme@example.org", "admin of an SME"),
@@ -1662,7 +1668,7 @@ def seed(*, rng, stdout, organisations=None, **options):
     else:
         _create_in_bulk(new, sectors=sectors, topics=topics, now=now, staff=staff)
     orgs = _lookup(
-        Organisation.objects, "slug", [s.slug for s in plan.organisations], "pk", "kind", "country"
+        Organisation.objects, "slug", [s.slug for s in plan.organisations], "pk", "kind", "country", "region"
     )
 
     people, memberships = _create_people(new, orgs=orgs, now=now)
@@ -1845,6 +1851,7 @@ def _record_interactions(entries, *, orgs, now, staff, bulk):
     for ref, kind, days_ago, slugs, description in todo:
         kinds = {orgs[slug][1] for slug in slugs}
         countries = {str(orgs[slug][2]) for slug in slugs}
+        regions = {orgs[slug][3] for slug in slugs}
         rows.append(
             Interaction(
                 kind=kind,
@@ -1855,6 +1862,7 @@ def _record_interactions(entries, *, orgs, now, staff, bulk):
                 recorded_by=staff,
                 is_sme_hei={SME, HEI} <= kinds,
                 is_cross_border=len(countries) > 1,
+                is_cross_cluster=len(regions) > 1,
             )
         )
     for row in rows[:10]:
@@ -1865,6 +1873,7 @@ def _record_interactions(entries, *, orgs, now, staff, bulk):
         (row.pk, orgs[slug][0]) for row, (_, _, _, slugs, _) in zip(rows, todo, strict=True) for slug in slugs
     ]
     _insert_links(Interaction.organisations.through, pairs)
+    interactions_bulk_recorded()
     return len(rows)
 
 

@@ -352,6 +352,22 @@ def register_interaction_hook(hook):
         _interaction_hooks.append(hook)
 
 
+# Functions ``hook()`` called after ledger entries were written in bulk, without interaction_record
+# (the demo data at scale), for the apps that keep something derived from the ledger.
+_bulk_hooks = []
+
+
+def register_interactions_bulk_hook(hook):
+    if hook not in _bulk_hooks:
+        _bulk_hooks.append(hook)
+
+
+def interactions_bulk_recorded():
+    """Tell the apps that keep figures derived from the ledger that entries were written in bulk."""
+    for hook in _bulk_hooks:
+        hook()
+
+
 @transaction.atomic
 def interaction_record(
     *,

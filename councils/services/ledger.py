@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 
 from organisations.services import interaction_record
 
@@ -31,17 +32,20 @@ def ledger_day_add(*, interaction, council_ids, sign=1):
     one by one in a fixed order (alliance first, then by council id), so that two recordings at once
     wait for each other instead of deadlocking."""
     scopes = [None, *sorted(council_ids)]
-    LedgerDay.objects.bulk_create(
-        [LedgerDay(council_id=council_id, date=interaction.date) for council_id in scopes],
-        ignore_conflicts=True,
-    )
-    increments = {
-        "total": F("total") + sign,
-        "sme_hei": F("sme_hei") + sign * int(interaction.is_sme_hei),
-        "cross_cluster": F("cross_cluster") + sign * int(interaction.is_cross_cluster),
-        "cross_border": F("cross_border") + sign * int(interaction.is_cross_border),
-        "cross_council": F("cross_council") + sign * int(len(council_ids) > 1),
+    if sign > 0:
+        LedgerDay.objects.bulk_create(
+            [LedgerDay(council_id=council_id, date=interaction.date) for council_id in scopes],
+            ignore_conflicts=True,
+        )
+    counted = {
+        "total": 1,
+        "sme_hei": int(interaction.is_sme_hei),
+        "cross_cluster": int(interaction.is_cross_cluster),
+        "cross_border": int(interaction.is_cross_border),
+        "cross_council": int(len(council_ids) > 1),
     }
+    # Never below zero: an entry written around the services (bulk) is counted by a rebuild only.
+    increments = {name: Greatest(F(name) + sign * value, 0) for name, value in counted.items()}
     for council_id in scopes:
         scope = Q(council__isnull=True) if council_id is None else Q(council_id=council_id)
         LedgerDay.objects.filter(scope, date=interaction.date).update(**increments)

@@ -93,3 +93,19 @@ def test_daily_counts_follow_recording_and_deletion(acme, uni, malaga, bologna):
     before = (_days(), _days(malaga), _days(bologna))
     ledger_days_rebuild()
     assert (_days(), _days(malaga), _days(bologna)) == before
+
+
+def test_entries_written_in_bulk_are_counted_by_a_rebuild(acme, uni, malaga):
+    from organisations.services import interactions_bulk_recorded
+
+    day = datetime.date(2026, 4, 2)
+    interaction_record(kind=Interaction.Kind.VISIT, date=day, organisations=[acme, uni])
+    bulk = Interaction.objects.create(kind=Interaction.Kind.OTHER, date=day, is_sme_hei=True)
+    bulk.organisations.set([acme, uni])
+    assert _days()[day][0] == 1
+
+    interactions_bulk_recorded()
+
+    assert _days() == {day: (2, 2, 0, 0, 0)}
+    bulk.delete()
+    assert _days() == {day: (1, 1, 0, 0, 0)}
