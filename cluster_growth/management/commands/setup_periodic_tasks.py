@@ -17,6 +17,7 @@ PERIODIC_TASKS = [
         "councils.nudge_minutes",
         {"minute": "30"},
     ),
+    ("Councils: refresh the dashboards' networks of who works with whom", "councils.refresh_networks", 5),
 ]
 
 
