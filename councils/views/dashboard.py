@@ -166,7 +166,7 @@ def _short_date(day):
 
 
 # The same few hundred numbers and dates come back on every request: formatted once per language.
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192, typed=True)
 def _formatted(value, language):
     decimals = None if isinstance(value, int) else 2
     return number_format(value, decimals, force_grouping=True)
