@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdb import use_bench_database
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
@@ -33,37 +35,7 @@ def _parse_args():
 
 
 def _prepare_environment(database):
-    """Point Django at the bench database (created on the same server if missing) before it starts."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("bench/directory.py needs DATABASE_URL to PostgreSQL (it creates its own database there).")
-    import environ
-    import psycopg2
-    from psycopg2 import sql
-
-    config = environ.Env.db_url_config(url)
-    connect = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-    }
-    conn = psycopg2.connect(dbname=config.get("NAME") or "postgres", **connect)
-    try:
-        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-    finally:
-        conn.close()
-    base = url.rsplit("/", 1)[0]
-    os.environ["DATABASE_URL"] = f"{base}/{database}"
-    os.environ["DEBUG"] = "false"  # production settings: cached templates, no query log
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("VAR_DIR", str(BASE_DIR / "var" / "bench"))
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cluster_growth.settings"
+    use_bench_database(database, script="bench/directory.py")
 
 
 # --- seeding ------------------------------------------------------------------------------------
