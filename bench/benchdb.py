@@ -19,7 +19,7 @@ def use_bench_database(database, *, script):
 
     config = environ.Env.db_url_config(url)
     conn = psycopg2.connect(
-        dbname=config.get("NAME") or "postgres",
+        dbname="postgres",  # the server's maintenance database: the one in the URL may not exist yet
         host=config.get("HOST") or None,
         port=config.get("PORT") or None,
         user=config.get("USER") or None,
