@@ -27,21 +27,34 @@ targets exist, for the councils' own indicators (success factor 3).
 """
 
 import datetime
+import functools
+import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries as country_names
 
+from events.models import Event, Registration
 from organisations.models import Interaction, Organisation
 
-from .models import Council, CouncilInteraction, CouncilOrganisation, ImpactRecord, LedgerDay, Meeting
-from .selectors.success import impact_by_country, indicators_with_progress
+from .models import (
+    Challenge,
+    Council,
+    CouncilInteraction,
+    CouncilOrganisation,
+    ImpactRecord,
+    Indicator,
+    IndicatorValue,
+    LedgerDay,
+    Meeting,
+    SuccessFactor,
+)
+from .selectors.success import progress_percent
 
 DEFAULT_QUARTERS = 8
 QUARTER_CHOICES = (4, 8, 12, 20)
@@ -133,14 +146,72 @@ def parse_quarters(value):
     return number if number in QUARTER_CHOICES else None
 
 
+# --- plain SQL ------------------------------------------------------------------------------------
+#
+# The dashboards' reads are plain SQL, written for PostgreSQL and SQLite alike: each statement's text is
+# built once per shape (scoped to a council or not, number of quarters) and kept, so a request spends
+# its time in the database rather than in building queries (the ORM took as long as the SQL itself).
+# Parameters go through the backend's adapters; what comes back is normalised by the helpers below.
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _day(value):
+    """A date as bound in SQL (SQLite keeps dates as ISO text)."""
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _instant(value):
+    """An aware datetime as bound in SQL (SQLite keeps them as UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _as_date(value):
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+CENTS = Decimal("0.01")
+
+
+def _as_decimal(value):
+    """A two-decimal column's value (or sum) as a Decimal, as the ORM gives it: SQLite gives ints and
+    floats. None kept."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(CENTS)
+
+
+def _bucket(column, boundaries):
+    """SQL giving the index of the interval ``column`` falls in, the intervals split at ``boundaries``
+    (``boundaries`` placeholders): 0 before the first, ``boundaries`` from the last on."""
+    if not boundaries:
+        return "0"
+    whens = " ".join(f"WHEN {column} < %s THEN {index}" for index in range(boundaries))
+    return f"CASE {whens} ELSE {boundaries} END"
+
+
 # --- success factors 1 and 2: the ledger --------------------------------------------------------
 
 
-def _ledger(council):
-    interactions = Interaction.objects.order_by()
-    if council is not None:
-        interactions = interactions.filter(council_links__council=council)
-    return interactions
+@functools.cache
+def _ledger_sql(scoped, boundaries):
+    metrics = ", ".join(f"SUM({metric})" for metric in LEDGER_METRICS)
+    so_far = ", ".join(f"SUM(CASE WHEN date <= %s THEN {metric} ELSE 0 END)" for metric in LEDGER_METRICS)
+    scope = "council_id = %s" if scoped else "council_id IS NULL"
+    return (
+        f"SELECT {_bucket('date', boundaries)}, {metrics}, {so_far} FROM {_table(LedgerDay)} "
+        f"WHERE {scope} AND date >= %s AND date <= %s GROUP BY 1"
+    )
 
 
 def ledger_by_quarter(*, council=None, period):
@@ -151,38 +222,24 @@ def ledger_by_quarter(*, council=None, period):
     ``{"total", "sme_hei", "cross_cluster", "cross_border", "cross_council", "so_far": {metric: n}}``,
     where ``so_far`` counts only the days up to the same day a year before (compared with the current
     quarter so far; meaningful in the quarter a year before the current one)."""
-    until_last_year = period.same_day_last_year
-    zero = dict.fromkeys(LEDGER_METRICS, 0)
-    series = {}
+    quarters = []
     quarter = quarter_start(period.query_start)
     while quarter <= period.current:
-        series[quarter] = {**zero, "so_far": dict(zero)}
+        quarters.append(quarter)
         quarter = add_quarters(quarter, 1)
-    sums = {f"sum_{metric}": Sum(metric) for metric in LEDGER_METRICS}
-    so_far = {
-        f"so_far_{metric}": Sum(metric, filter=Q(date__lte=until_last_year)) for metric in LEDGER_METRICS
-    }
-    rows = (
-        LedgerDay.objects.filter(
-            Q(council__isnull=True) if council is None else Q(council=council),
-            date__gte=period.query_start,
-            date__lte=period.end,
-        )
-        .order_by()
-        .annotate(quarter=TruncQuarter("date"))
-        .values("quarter")
-        .annotate(**sums, **so_far)
-    )
-    for values in rows:
-        day = values["quarter"]
-        if isinstance(day, str):  # SQLite
-            day = datetime.date.fromisoformat(day[:10])
-        elif isinstance(day, datetime.datetime):
-            day = day.date()
-        row = series[quarter_start(day)]
-        for metric in LEDGER_METRICS:
-            row[metric] = values[f"sum_{metric}"] or 0
-            row["so_far"][metric] = values[f"so_far_{metric}"] or 0
+    zero = dict.fromkeys(LEDGER_METRICS, 0)
+    series = {quarter: {**zero, "so_far": dict(zero)} for quarter in quarters}
+    params = [_day(quarter) for quarter in quarters[1:]]
+    params += [_day(period.same_day_last_year)] * len(LEDGER_METRICS)
+    if council is not None:
+        params.append(council.pk)
+    params += [_day(period.query_start), _day(period.end)]
+    width = len(LEDGER_METRICS)
+    for index, *sums in _fetch(_ledger_sql(council is not None, len(quarters) - 1), params):
+        row = series[quarters[index]]
+        for metric, total, so_far in zip(LEDGER_METRICS, sums[:width], sums[width:], strict=True):
+            row[metric] = int(total or 0)
+            row["so_far"][metric] = int(so_far or 0)
     return series
 
 
@@ -239,39 +296,68 @@ def ledger_kpis(*, council=None, period):
 # --- success factor 3: indicators ---------------------------------------------------------------
 
 
+@functools.cache
+def _indicators_sql(scoped):
+    latest = f"FROM {_table(IndicatorValue)} v WHERE v.indicator_id = i.id ORDER BY v.date DESC LIMIT 1"
+    return (
+        "SELECT i.id, c.slug, c.name, ch.title, f.title, i.name, i.unit, i.baseline, i.target, "
+        f"i.target_date, (SELECT v.value {latest}), (SELECT v.date {latest}) "
+        f"FROM {_table(Indicator)} i JOIN {_table(SuccessFactor)} f ON f.id = i.success_factor_id "
+        f"JOIN {_table(Challenge)} ch ON ch.id = f.challenge_id "
+        f"JOIN {_table(Council)} c ON c.id = ch.council_id "
+        + ("WHERE ch.council_id = %s " if scoped else "")
+        + "ORDER BY c.name, ch.position, ch.id, f.position, f.id, i.id"
+    )
+
+
+INDICATOR_FIELDS = (
+    "id",
+    "council",
+    "council_name",
+    "challenge",
+    "success_factor",
+    "name",
+    "unit",
+    "baseline",
+    "target",
+    "target_date",
+    "latest_value",
+    "latest_date",
+)
+
+
 def indicator_rows(*, council=None):
     """Success factor 3, one query: the indicators of ``council`` (None: every council), as dicts
     ``{"id", "council" (slug), "council_name", "challenge", "success_factor", "name", "unit",
     "baseline", "target", "target_date", "latest_value", "latest_date", "progress" (0–100 or None)}``
-    in the order of the councils' challenges and factors."""
-    factor = "success_factor__"
-    fields = {
-        "id": "pk",
-        "council": f"{factor}challenge__council__slug",
-        "council_name": f"{factor}challenge__council__name",
-        "challenge": f"{factor}challenge__title",
-        "success_factor": f"{factor}title",
-        "name": "name",
-        "unit": "unit",
-        "baseline": "baseline",
-        "target": "target",
-        "target_date": "target_date",
-        "latest_value": "latest_value",
-        "latest_date": "latest_date",
-        "progress": "progress",
-    }
+    in the order of the councils' challenges and factors. The latest value is found in SQL (a
+    subquery on the (indicator, date) index); its progress is ``progress_percent`` of it, the same
+    rule as the council's pages (``selectors.success.progress_expression``)."""
+    params = [] if council is None else [council.pk]
     rows = []
-    for values in indicators_with_progress(council=council).values_list(*fields.values()):
-        row = dict(zip(fields, values, strict=True))
-        if isinstance(row["latest_date"], str):  # SQLite gives a subquery's date as text
-            row["latest_date"] = datetime.date.fromisoformat(row["latest_date"])
-        if row["progress"] is not None:
-            row["progress"] = round(row["progress"], 1)
+    for values in _fetch(_indicators_sql(council is not None), params):
+        row = dict(zip(INDICATOR_FIELDS, values, strict=True))
+        for key in ("baseline", "target", "latest_value"):
+            row[key] = _as_decimal(row[key])
+        row["target_date"] = _as_date(row["target_date"])
+        row["latest_date"] = _as_date(row["latest_date"])
+        progress = progress_percent(row["latest_value"], row["baseline"], row["target"])
+        row["progress"] = None if progress is None else round(progress, 1)
         rows.append(row)
     return rows
 
 
 # --- success factor 4: impact -------------------------------------------------------------------
+
+
+@functools.cache
+def _impact_sql(scoped):
+    return (
+        f"SELECT country, kind, COUNT(*), SUM(quantity) FROM {_table(ImpactRecord)} "
+        "WHERE date >= %s AND date <= %s "
+        + ("AND council_id = %s " if scoped else "")
+        + "GROUP BY country, kind"
+    )
 
 
 def impact_kpis(*, council=None, period):
@@ -286,16 +372,16 @@ def impact_kpis(*, council=None, period):
 
     Countries in order of their number of records (most first), then name.
     """
-    rows = impact_by_country(council=council, since=period.start).filter(date__lte=period.end)
+    params = [_day(period.start), _day(period.end)] + ([] if council is None else [council.pk])
     countries, by_kind = {}, {}
-    for row in rows:
-        code = str(row["country"])
+    for code, kind, count, quantity in _fetch(_impact_sql(council is not None), params):
+        quantity = _as_decimal(quantity)
         entry = countries.setdefault(code, {"code": code, "count": 0, "by_kind": {}})
-        entry["count"] += row["count"]
-        entry["by_kind"][row["kind"]] = {"count": row["count"], "quantity": row["quantity"]}
-        total = by_kind.setdefault(row["kind"], {"count": 0, "quantity": 0})
-        total["count"] += row["count"]
-        total["quantity"] += row["quantity"] or 0
+        entry["count"] += count
+        entry["by_kind"][kind] = {"count": count, "quantity": quantity}
+        total = by_kind.setdefault(kind, {"count": 0, "quantity": 0})
+        total["count"] += count
+        total["quantity"] += quantity or 0
     for entry in countries.values():
         entry["name"] = str(country_names.name(entry["code"])) or entry["code"]
     return {
@@ -341,6 +427,9 @@ def network(*, council=None, period, limit=NETWORK_LIMIT):
           "edges": [{"source": id, "target": id, "weight": int}, …],    # strongest first
           "councils": {slug: name},   # the councils the nodes belong to
         }
+
+    A graph kept in the cache (:func:`network_refresh`) also has a ``"version"``, unique to that
+    computation.
 
     ``weight`` of an edge: the interactions the two organisations shared; of a node: the sum of its
     edges' weights shown. Only the ``limit`` strongest links and their organisations are returned.
@@ -409,6 +498,8 @@ def network_refresh(*, council=None, period=None, seconds=None):
     graph = network(council=council, period=period)
     seconds = _network_seconds() if seconds is None else seconds
     if seconds:
+        # Names this computation: what is drawn from the graph can be kept as long as the graph is.
+        graph["version"] = uuid.uuid4().hex
         cache.set(network_cache_key(council=council, quarters=period.count), graph, seconds)
     return graph
 
@@ -445,21 +536,25 @@ def networks_refresh(*, quarters=DEFAULT_QUARTERS):
 # --- council life: members and meetings ---------------------------------------------------------
 
 
+@functools.cache
+def _membership_sql(scoped):
+    return (
+        "SELECT c.slug, c.name, o.kind, COUNT(DISTINCT co.organisation_id) "
+        f"FROM {_table(CouncilOrganisation)} co JOIN {_table(Council)} c ON c.id = co.council_id "
+        f"JOIN {_table(Organisation)} o ON o.id = co.organisation_id WHERE co.status = %s "
+        + ("AND co.council_id = %s " if scoped else "")
+        + "GROUP BY c.slug, c.name, o.kind ORDER BY c.name, o.kind"
+    )
+
+
 def membership_by_kind(*, council=None):
     """Active member organisations by kind, one query: ``{"kinds": [(kind, label)], "rows": [{"council"
     (slug), "council_name", "by_kind": {kind: n}, "total"}], "total": {kind: n, "all": n}}`` — one
     row for the council, or one per council for the alliance; ``total`` adds the rows up (an
     organisation in two councils counts in both)."""
-    links = CouncilOrganisation.objects.filter(status=CouncilOrganisation.Status.ACTIVE)
-    if council is not None:
-        links = links.filter(council=council)
+    params = [CouncilOrganisation.Status.ACTIVE.value] + ([] if council is None else [council.pk])
     rows = {}
-    for slug, name, kind, count in (
-        links.order_by()
-        .values_list("council__slug", "council__name", "organisation__kind")
-        .annotate(count=Count("organisation", distinct=True))
-        .order_by("council__name", "organisation__kind")
-    ):
+    for slug, name, kind, count in _fetch(_membership_sql(council is not None), params):
         row = rows.setdefault(slug, {"council": slug, "council_name": name, "by_kind": {}, "total": 0})
         row["by_kind"][kind] = count
         row["total"] += count
@@ -475,38 +570,37 @@ def membership_by_kind(*, council=None):
     }
 
 
+@functools.cache
+def _meetings_sql(scoped, boundaries):
+    return (
+        f"SELECT {_bucket('e.start', boundaries)}, COUNT(DISTINCT m.id), "
+        "SUM(CASE WHEN r.checked_in_at IS NOT NULL THEN 1 ELSE 0 END) "
+        f"FROM {_table(Meeting)} m JOIN {_table(Event)} e ON e.id = m.event_id "
+        f"LEFT JOIN {_table(Registration)} r ON r.event_id = e.id "
+        "WHERE e.start >= %s AND e.start < %s AND e.cancelled_at IS NULL "
+        + ("AND m.council_id = %s " if scoped else "")
+        + "GROUP BY 1"
+    )
+
+
 def meetings_by_quarter(*, council=None, period):
     """Meetings held (started, not cancelled) and people checked in, per quarter of ``period`` in the
     active time zone, one query: ``{"meetings": [int per quarter], "attendance": [int per quarter]}``."""
     tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(period.start, datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    meetings = Meeting.objects.filter(
-        event__start__gte=start, event__start__lt=min(end, timezone.now()), event__cancelled_at__isnull=True
-    )
+
+    def midnight(day):
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+
+    quarters = period.quarters
+    end = min(midnight(period.end + datetime.timedelta(days=1)), timezone.now())
+    params = [_instant(midnight(quarter)) for quarter in quarters[1:]]
+    params += [_instant(midnight(period.start)), _instant(end)]
     if council is not None:
-        meetings = meetings.filter(council=council)
-    rows = (
-        meetings.order_by()
-        .annotate(quarter=TruncQuarter("event__start", tzinfo=tz))
-        .values("quarter")
-        .annotate(
-            meetings=Count("pk", distinct=True),
-            attendance=Count(
-                "event__registrations", filter=Q(event__registrations__checked_in_at__isnull=False)
-            ),
-        )
-    )
-    by_quarter = {}
-    for row in rows:
-        day = row["quarter"]
-        if isinstance(day, datetime.datetime):
-            day = timezone.localtime(day, tz).date() if timezone.is_aware(day) else day.date()
-        by_quarter[quarter_start(day)] = row
-    return {
-        key: [by_quarter.get(quarter, {}).get(key, 0) for quarter in period.quarters]
-        for key in ("meetings", "attendance")
-    }
+        params.append(council.pk)
+    meetings, attendance = [0] * len(quarters), [0] * len(quarters)
+    for index, held, checked_in in _fetch(_meetings_sql(council is not None, len(quarters) - 1), params):
+        meetings[index], attendance[index] = held, int(checked_in or 0)
+    return {"meetings": meetings, "attendance": attendance}
 
 
 # --- everything on one page ---------------------------------------------------------------------

@@ -47,12 +47,13 @@ LINKS_LISTED = 20  # the strongest links, listed in the table next to the networ
 
 
 class PeriodForm(forms.Form):
-    quarters = forms.TypedChoiceField(
-        label=gettext_lazy("Period"),
-        coerce=int,
-        choices=[(n, gettext_lazy("Last %(count)s quarters") % {"count": n}) for n in kpi.QUARTER_CHOICES],
-        initial=kpi.DEFAULT_QUARTERS,
-    )
+    quarters = forms.TypedChoiceField(label=gettext_lazy("Period"), coerce=int, initial=kpi.DEFAULT_QUARTERS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the request's language (a lazy string formatted at import would stay in English).
+        label = _("Last %(count)s quarters")
+        self.fields["quarters"].choices = [(n, label % {"count": n}) for n in kpi.QUARTER_CHOICES]
 
 
 def _period_form(request):
@@ -485,13 +486,38 @@ def _dashboard_data(council, period):
     }
 
 
+# What is drawn of a cached graph, per graph version and language: the graph changes only when the
+# periodic task recomputes it, so each process draws it once per version instead of on every request.
+_DRAWN = {}
+_DRAWN_KEPT = 64  # a few versions of 7 scopes × 4 periods × 5 languages; the oldest go first
+
+
+def network_presentation(graph, *, council):
+    """The network section's parts: ``{"drawn" (False without links), "svg", "links_top" (the
+    strongest links, with their organisations), "links_rows" (their table's rows)}``, drawn from ``graph`` — once per process, version and language for a cached graph
+    (``kpi.network_refresh`` gives it a version), on every call for one that is not."""
+    key = (graph.get("version"), council.pk if council else None, get_language())
+    if key[0] is not None and key in _DRAWN:
+        return _DRAWN[key]
+    drawing = network_drawing(graph, council=council)
+    links_top = _links(graph)[:LINKS_LISTED]
+    presented = {
+        "drawn": drawing is not None,
+        "svg": network_svg(drawing) if drawing else "",
+        "links_top": links_top,
+        "links_rows": _links_rows(links_top),
+    }
+    if key[0] is not None:
+        while len(_DRAWN) >= _DRAWN_KEPT:
+            _DRAWN.pop(next(iter(_DRAWN)), None)
+        _DRAWN[key] = presented
+    return presented
+
+
 def _render(request, *, council):
     form, quarters = _period_form(request)
     period = kpi.period_for(quarters=quarters or kpi.DEFAULT_QUARTERS)
     data = _dashboard_data(council, period)
-    graph = data["network"]
-    links_top = _links(graph)[:LINKS_LISTED]
-    drawing = network_drawing(graph, council=council)
     summaries = _summaries(data["ledger"])
     labels = data["ledger"]["labels"]
     context = {
@@ -534,10 +560,7 @@ def _render(request, *, council):
             for row in data["membership"]["rows"]
         ],
         "indicator_rows": _indicator_rows(data["indicators"], council=council),
-        "drawing": drawing,
-        "network_svg": network_svg(drawing) if drawing else "",
-        "links_top": links_top,
-        "links_rows": _links_rows(links_top),
+        "network": network_presentation(data["network"], council=council),
         "kind_legend": [
             (label, KIND_COLOURS[kind]) for kind, label in Organisation.Kind.choices if kind in KIND_COLOURS
         ],

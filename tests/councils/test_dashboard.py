@@ -124,7 +124,7 @@ def test_council_dashboard_shows_the_ledger_in_its_charts_and_tables(client, coo
     # The network and its text alternative.
     assert "<svg" in content and "<circle" in content
     assert "Acme Mecanizados</a> – <a" in content
-    assert response.context["links_top"][0]["weight"] == 3
+    assert response.context["network"]["links_top"][0]["weight"] == 3
     # No inline script or style (CSP): the only <script>s without src are JSON data islands.
     for tag in re.findall(r"<script[^>]*>", content):
         assert " src=" in tag or 'type="application/json"' in tag
@@ -193,7 +193,7 @@ def test_only_the_network_is_cached_and_the_counts_are_current(
 
     third = client.get(_url(malaga))
     assert third.context["data"]["ledger"]["total"]["total"] == 2
-    assert third.context["links_top"][0]["weight"] == 1
+    assert third.context["network"]["links_top"][0]["weight"] == 1
 
 
 # --- the period chooser -------------------------------------------------------------------------
@@ -221,6 +221,17 @@ def test_period_choices(client, coordinator, malaga, value):
     assert response.context["period"].count == value
     assert len(response.context["charts"]["sf2"]["labels"]) == value
     assert "not one of those offered" not in response.content.decode()
+
+
+def test_the_period_choices_are_in_the_viewers_language(client, coordinator, malaga):
+    coordinator.language = "es"
+    coordinator.save(update_fields=["language"])
+    client.force_login(coordinator)
+
+    page = client.get(_url(malaga)).content.decode()
+
+    assert '<option value="8" selected>Últimos 8 trimestres</option>' in page
+    assert "Last 8 quarters" not in page
 
 
 # --- a query count that does not grow -----------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from councils import kpi, tasks
 from councils.models import Council
+from councils.views import dashboard
 from organisations.models import Interaction, Region
 from organisations.services import interaction_record
 
@@ -37,7 +39,7 @@ def _record(*organisations, days_ago=3):
 
 
 def _weights(response):
-    return [link["weight"] for link in response.context["links_top"]]
+    return [link["weight"] for link in response.context["network"]["links_top"]]
 
 
 def test_a_new_interaction_counts_at_once_and_the_network_follows_with_the_task(
@@ -85,7 +87,48 @@ def test_the_task_warms_every_scope_for_the_default_period(cached, malaga, acme,
     assert [edge["weight"] for edge in mine["edges"]] == [1]
     for council in Council.objects.exclude(pk=malaga.pk):
         graph = cached.get(kpi.network_cache_key(council=council, quarters=kpi.DEFAULT_QUARTERS))
-        assert graph == {"nodes": [], "edges": [], "councils": {}}
+        assert (graph["nodes"], graph["edges"], graph["councils"]) == ([], [], {})
+    assert len({alliance["version"], mine["version"], graph["version"]}) == 3
+
+
+def test_a_cached_graph_is_drawn_once_per_version_and_language(
+    client, cached, coordinator, malaga, acme, uni
+):
+    _record(acme, uni)
+    client.force_login(coordinator)
+    url = reverse("councils:dashboard", args=[malaga.slug])
+    with mock.patch.object(dashboard, "network_drawing", wraps=dashboard.network_drawing) as drawing:
+        first = client.get(url)
+        again = client.get(url)
+        assert drawing.call_count == 1
+        assert again.context["network"]["svg"] == first.context["network"]["svg"]
+
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+        spanish = client.get(url)  # drawn again: its titles are translated
+        assert drawing.call_count == 2
+        assert "Universidad de Málaga · Universidad" in spanish.context["network"]["svg"]
+        del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+
+        _record(acme, uni, days_ago=4)
+        tasks.refresh_networks()  # a new version of the graph
+        refreshed = client.get(url)
+        assert drawing.call_count == 3
+        assert _weights(refreshed) == [2]
+        assert (
+            "Acme" in refreshed.context["network"]["svg"]
+            and ": 2</title>" in refreshed.context["network"]["svg"]
+        )
+
+
+def test_an_uncached_graph_is_drawn_on_every_request(client, settings, coordinator, malaga, acme, uni):
+    settings.COUNCIL_DASHBOARD_CACHE_SECONDS = 0
+    _record(acme, uni)
+    client.force_login(coordinator)
+    url = reverse("councils:dashboard", args=[malaga.slug])
+    client.get(url)
+    _record(acme, uni, days_ago=4)
+
+    assert _weights(client.get(url)) == [2]
 
 
 def test_the_task_does_nothing_when_the_cache_is_off(settings, isolated_cache, acme, uni):
@@ -160,7 +203,7 @@ def test_the_network_lists_at_most_twenty_links(client, council_member, settings
 
     content = response.content.decode()
     assert len(response.context["data"]["network"]["edges"]) == 25
-    assert len(response.context["links_top"]) == 20
+    assert len(response.context["network"]["links_top"]) == 20
     assert "The 20 strongest links" in content
     assert content.count('<td class="text-end">3</td>') >= 8  # the strongest first: eight of weight 3
     table = content[content.index("The 20 strongest links") :]
