@@ -1,11 +1,15 @@
 """Who may do what in the councils, as rules predicates (views, templates and selectors use them).
 
-A person's councils are worked out once per request (two queries) and kept on the user object:
+A person's councils are worked out once per request (one query) and kept on the user object:
 ``council_roles(user)`` maps council id → "coordinator" or "member".
 """
 
-import rules
+import functools
 
+import rules
+from django.db import connection
+
+from organisations.models import Membership
 from organisations.permissions import is_portal_member, is_staff
 
 from .models import CouncilOrganisation, CouncilPerson
@@ -14,23 +18,40 @@ COORDINATOR = CouncilPerson.Role.COORDINATOR
 MEMBER = CouncilPerson.Role.MEMBER
 
 
+@functools.cache
+def _roles_sql():
+    quote = connection.ops.quote_name
+    links = quote(CouncilOrganisation._meta.db_table)
+    memberships = quote(Membership._meta.db_table)
+    people = quote(CouncilPerson._meta.db_table)
+    return (
+        f"SELECT co.council_id, %s FROM {links} co "
+        f"JOIN {memberships} m ON m.organisation_id = co.organisation_id "
+        "WHERE co.status = %s AND m.user_id = %s "
+        f"UNION ALL SELECT council_id, role FROM {people} WHERE user_id = %s AND status = %s"
+    )
+
+
 def council_roles(user):
     """{council id: role} for ``user``: coordinator rows, individual members, and the councils their
-    organisations belong to."""
+    organisations belong to. One query (plain SQL: it runs on every council page), kept on the user
+    object for the request."""
     if not user.is_authenticated:
         return {}
     if not hasattr(user, "_council_roles"):
-        roles = dict.fromkeys(
-            CouncilOrganisation.objects.filter(
-                status=CouncilOrganisation.Status.ACTIVE, organisation__memberships__user=user
-            ).values_list("council_id", flat=True),
+        params = [
             str(MEMBER),
-        )
-        for council_id, role in CouncilPerson.objects.filter(
-            user=user, status=CouncilPerson.Status.ACTIVE
-        ).values_list("council_id", "role"):
-            if role == COORDINATOR or council_id not in roles:
-                roles[council_id] = role
+            CouncilOrganisation.Status.ACTIVE.value,
+            user.pk,
+            user.pk,
+            CouncilPerson.Status.ACTIVE.value,
+        ]
+        roles = {}
+        with connection.cursor() as cursor:
+            cursor.execute(_roles_sql(), params)
+            for council_id, role in cursor.fetchall():
+                if role == COORDINATOR or council_id not in roles:
+                    roles[council_id] = role
         user._council_roles = roles
     return user._council_roles
 
@@ -94,5 +115,5 @@ rules.add_perm("councils.update_action", is_action_owner | is_action_coordinator
 rules.add_perm("councils.view_dashboard", is_council_member | is_staff)
 rules.add_perm("councils.manage_success_factors", is_council_coordinator | is_staff)
 rules.add_perm("councils.record_interactions", is_council_coordinator | is_staff)
-rules.add_perm("councils.view_alliance_dashboard", is_portal_member | is_any_coordinator | is_staff)
+rules.add_perm("councils.view_alliance_dashboard", is_staff | is_portal_member | is_any_coordinator)
 rules.add_perm("councils.council_report", is_any_coordinator | is_staff)
