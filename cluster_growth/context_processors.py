@@ -1,6 +1,44 @@
+import functools
+
 from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+
+# The layout's links (header, account menu, footer): the same on every page, reversed once per URL
+# configuration and script prefix instead of a dozen times per request.
+LAYOUT_URLS = {
+    "home": "home",
+    "directory": "organisations:directory",
+    "councils": "councils:list",
+    "bell": "notifications:bell",
+    "notifications": "notifications:list",
+    "profile": "accounts:profile",
+    "my_organisations": "organisations:mine",
+    "reports": "reports:index",
+    "my_actions": "councils:my_actions",
+    "calendar": "events:calendar",
+    "two_factor": "mfa_index",
+    "admin": "admin:index",
+    "login": "account_login",
+    "logout": "account_logout",
+    "signup": "account_signup",
+    "language_set": "language_set",
+    "privacy": "privacy",
+    "imprint": "imprint",
+}
+
+
+@functools.lru_cache(maxsize=8)
+def _layout_urls(urlconf, prefix):
+    urls = {}
+    for key, name in LAYOUT_URLS.items():
+        try:
+            urls[key] = reverse(name, urlconf=urlconf)
+        except NoReverseMatch:  # a URL configuration without that part (tests): no link
+            urls[key] = ""
+    return urls
 
 
 def site(request):
-    """What every page's layout needs: the language list for the switcher."""
-    return {"site_languages": settings.LANGUAGES}
+    """What every page's layout needs: the language list for the switcher and the layout's links."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return {"site_languages": settings.LANGUAGES, "layout_urls": _layout_urls(urlconf, get_script_prefix())}

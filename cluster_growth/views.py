@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .celery import app as celery_app
+from .context_processors import site
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,8 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Render without context processors that touch the database: it may be what failed.
     try:
-        return HttpResponseServerError(loader.render_to_string("errors/500.html", {"request": request}))
+        context = {"request": request, **site(request)}  # the layout's links and languages: no query
+        return HttpResponseServerError(loader.render_to_string("errors/500.html", context))
     except Exception:
         logger.exception("rendering the 500 page failed")
         return HttpResponseServerError("<h1>Server error</h1>", content_type="text/html")

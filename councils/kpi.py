@@ -2,14 +2,16 @@
 (``council=None``), over a period of quarters. Pure selectors: every number is an SQL aggregate, a
 fixed number of queries whatever the size of the ledger; the callers check who may see them
 (``councils.view_dashboard`` / ``councils.view_alliance_dashboard``). The report job and the
-benchmark call the same functions.
+benchmark call the same functions. What a dashboard reads on every request is plain SQL (see "plain
+SQL" below): the ORM spent as long building those statements as the database spent running them.
 
 - :func:`period_for` — the period: the last ``quarters`` quarters up to today (the viewer's today).
 - :func:`ledger_kpis` — success factors 1 and 2 from the interaction ledger: SME–HEI, cross-cluster,
   cross-border and across-councils interactions per quarter, this quarter so far against the same
-  days of the quarter a year before, the last four full quarters (two queries).
+  days of the quarter a year before, the last four full quarters (one query of the daily roll-up).
 - :func:`indicator_rows` — success factor 3: indicators with their latest value and progress to
-  target (one query, ``councils.selectors.success.indicators_with_progress``).
+  target (one query; progress by ``councils.selectors.success.progress_percent``, the rule of the
+  council's own pages).
 - :func:`impact_kpis` — success factor 4: impact records by country and kind (one query).
 - :func:`network` — who interacts with whom: the strongest links between organisations in the
   period and their organisations (three queries, the links' one a LIMITed self-join: seconds at a

@@ -446,25 +446,60 @@ def _summaries(ledger):
 
 
 def _change(change):
-    """A change for display: ``{"now", "before", "direction" ("up", "down", ""), "amount", "percent"}``
-    with the amount and percent without their sign (the template says up or down)."""
+    """A change for display: ``{"now", "before"}`` formatted, and ``"html"``: "▲ +3 (+150 %)" (with
+    "up" for screen readers), "▼ −1 (−50 %)" ("down") or "no change"."""
     difference = change["difference"]
-    return {
-        "now": change["now"],
-        "before": change["before"],
-        "direction": "up" if difference > 0 else "down" if difference < 0 else "",
-        "amount": abs(difference),
-        "percent": None if change["percent"] is None else abs(change["percent"]),
-    }
+    shown = {"now": _number(change["now"]), "before": _number(change["before"])}
+    if not difference:
+        return {**shown, "html": format_html("<span>{}</span>", _("no change"))}
+    up = difference > 0
+    sign = "+" if up else "−"
+    percent = "" if change["percent"] is None else f" ({sign}{_number(abs(change['percent']))} %)"
+    html = format_html(
+        '<span class="{}"><span aria-hidden="true">{} </span><span class="visually-hidden">{} </span>'
+        "{}{}{}</span>",
+        "dashboard-up" if up else "dashboard-down",
+        "▲" if up else "▼",
+        _("up") if up else _("down"),
+        sign,
+        _number(abs(difference)),
+        percent,
+    )
+    return {**shown, "html": html}
 
 
 def _table(labels, items):
-    """A chart's text alternative: rows (quarter label, values of each item) and the items' totals."""
+    """A chart's text alternative: the items' labels as columns, the body's rows (``<tr>``s: the
+    quarter, then each item's value, built once in Python) and the items' totals."""
+    body = "".join(
+        f'<tr><th scope="row">{escape(label)}</th>'
+        + "".join(f'<td class="text-end">{escape(_number(item["series"][i]))}</td>' for item in items)
+        + "</tr>"
+        for i, label in enumerate(labels)
+    )
     return {
         "columns": [item["label"] for item in items],
-        "rows": [(label, [_number(item["series"][i]) for item in items]) for i, label in enumerate(labels)],
+        "body": mark_safe(body),  # noqa: S308 — every text is escaped
         "totals": [_number(item["total"]) for item in items],
     }
+
+
+def _membership_rows(membership, *, council):
+    """The members table's body (``<tr>``s): per council (linked, on the alliance's), the active
+    member organisations of each kind and in all, built once in Python."""
+    url = reverse("councils:detail", args=["SLUG"])
+    before, after = url.split("SLUG")
+    kinds = [kind for kind, _label in membership["kinds"]]
+    rows = []
+    for row in membership["rows"]:
+        name = ""
+        if council is None:
+            link = escape(before + row["council"] + after)
+            name = f'<th scope="row"><a href="{link}">{escape(row["council_name"])}</a></th>'
+        counts = [row["by_kind"].get(kind, 0) for kind in kinds] + [row["total"]]
+        cells = "".join(f'<td class="text-end">{escape(_number(n))}</td>' for n in counts)
+        rows.append(f"<tr>{name}{cells}</tr>")
+    return mark_safe("".join(rows))  # noqa: S308 — every text is escaped
 
 
 def _dashboard_data(council, period):
@@ -494,8 +529,9 @@ _DRAWN_KEPT = 64  # a few versions of 7 scopes × 4 periods × 5 languages; the 
 
 def network_presentation(graph, *, council):
     """The network section's parts: ``{"drawn" (False without links), "svg", "links_top" (the
-    strongest links, with their organisations), "links_rows" (their table's rows)}``, drawn from ``graph`` — once per process, version and language for a cached graph
-    (``kpi.network_refresh`` gives it a version), on every call for one that is not."""
+    strongest links, with their organisations), "links_rows" (their table's rows)}``, drawn from
+    ``graph`` — once per process, version and language for a cached graph (``kpi.network_refresh``
+    gives it a version), on every call for one that is not."""
     key = (graph.get("version"), council.pk if council else None, get_language())
     if key[0] is not None and key in _DRAWN:
         return _DRAWN[key]
@@ -555,10 +591,11 @@ def _render(request, *, council):
             ],
         ),
         "impact_table": _impact_table(data["impact"]),
-        "membership_rows": [
-            {**row, "counts": [row["by_kind"].get(kind, 0) for kind, _label in data["membership"]["kinds"]]}
-            for row in data["membership"]["rows"]
-        ],
+        "membership_rows": _membership_rows(data["membership"], council=council),
+        "membership_totals": [
+            _number(data["membership"]["total"].get(kind, 0)) for kind, _label in data["membership"]["kinds"]
+        ]
+        + [_number(data["membership"]["total"]["all"])],
         "indicator_rows": _indicator_rows(data["indicators"], council=council),
         "network": network_presentation(data["network"], council=council),
         "kind_legend": [
