@@ -30,7 +30,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.formats import date_format, number_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -147,35 +147,31 @@ RADIUS = 270
 LABEL_RADIUS = 318
 
 
-def _number(value):
+# Numbers and dates as the dashboards show them, in ``language`` (the caller asks for it once: a
+# page formats a few hundred values). The same values come back on every request: each is formatted
+# once per language and kept.
+
+
+@functools.lru_cache(maxsize=8192, typed=True)
+def _number(value, language):
     """An integer as the dashboards show it: localised, with thousands grouped (as ``intcomma``)."""
-    return _formatted(value, get_language())
+    return number_format(value, None, force_grouping=True)
 
 
-def _decimal(value):
+@functools.lru_cache(maxsize=8192)
+def _decimal(value, language):
     """A quantity, as ``floatformat:"-2g"``: two decimals, none for a whole number, grouped."""
     if value is None:
         return ""
     number = Decimal(value)
     if number == number.to_integral_value():
-        return _formatted(int(number), get_language())
-    return _formatted(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), get_language())
-
-
-def _short_date(day):
-    return _formatted_date(day, get_language()) if day else ""
-
-
-# The same few hundred numbers and dates come back on every request: formatted once per language.
-@functools.lru_cache(maxsize=8192, typed=True)
-def _formatted(value, language):
-    decimals = None if isinstance(value, int) else 2
-    return number_format(value, decimals, force_grouping=True)
+        return _number(int(number), language)
+    return number_format(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2, force_grouping=True)
 
 
 @functools.lru_cache(maxsize=2048)
-def _formatted_date(day, language):
-    return date_format(day, "SHORT_DATE_FORMAT")
+def _short_date(day, language):
+    return date_format(day, "SHORT_DATE_FORMAT") if day else ""
 
 
 def _kind_labels():
@@ -279,9 +275,10 @@ def network_svg(drawing):
     """The network's SVG, built once in Python with plain string formatting (a few hundred elements: a
     template loop over them, or ``format_html`` per element, cost more than the page's SQL). Every
     text is escaped (``html.escape``: <, >, &, quotes); coordinates are numbers, never localised."""
+    language = get_language()
     edges = "".join(
         f'<line x1="{e["x1"]}" y1="{e["y1"]}" x2="{e["x2"]}" y2="{e["y2"]}" stroke-width="{e["width"]}">'
-        f"<title>{escape(e['source_name'])} – {escape(e['target_name'])}: {_number(e['weight'])}"
+        f"<title>{escape(e['source_name'])} – {escape(e['target_name'])}: {_number(e['weight'], language)}"
         "</title></line>"
         for e in drawing["edges"]
     )
@@ -316,6 +313,7 @@ def _links_rows(links):
     their pages (the URL reversed once: slugs are URL-safe)."""
     url = reverse("organisations:detail", args=["SLUG"])
     before, after = url.split("SLUG")
+    language = get_language()
 
     def link(node):
         return f'<a href="{escape(before + node["slug"] + after)}">{escape(node["name"])}</a>'
@@ -323,43 +321,47 @@ def _links_rows(links):
     return mark_safe(  # noqa: S308 — every text is escaped
         "".join(
             f"<tr><td>{link(row['source'])} – {link(row['target'])}</td>"
-            f'<td class="text-end">{_number(row["weight"])}</td></tr>'
+            f'<td class="text-end">{_number(row["weight"], language)}</td></tr>'
             for row in links
         )
     )
 
 
-def _impact_cell(cell, quantity_text):
-    if not cell:
-        return format_html(
-            '<td class="text-end"><span aria-hidden="true">—</span>'
-            '<span class="visually-hidden">{}</span></td>',
-            _("none"),
-        )
-    return format_html(
-        '<td class="text-end">{} <span class="small text-body-secondary">({})</span></td>',
-        _number(cell["count"]),
-        quantity_text % {"quantity": _decimal(cell["quantity"])},
-    )
-
-
 def _impact_table(impact):
-    """Success factor 4's table: a row per country with a cell ``{"count", "quantity"}`` (or None) per
-    kind that occurs, and the totals."""
+    """Success factor 4's table: a row per country with a cell (records, and their quantity) per kind
+    that occurs, and the totals; the cells built once in Python, every text escaped."""
+    language = get_language()
     kinds = [kind for kind, _label in impact["kinds"]]
     quantity = _("quantity %(quantity)s")
+    none = (
+        '<td class="text-end"><span aria-hidden="true">—</span>'
+        f'<span class="visually-hidden">{escape(_("none"))}</span></td>'
+    )
+
+    def cell(by_kind):
+        if not by_kind:
+            return none
+        amount = escape(quantity % {"quantity": _decimal(by_kind["quantity"], language)})
+        return (
+            f'<td class="text-end">{escape(_number(by_kind["count"], language))} '
+            f'<span class="small text-body-secondary">({amount})</span></td>'
+        )
 
     def cells(by_kind):
-        return format_html_join("", "{}", ((_impact_cell(by_kind.get(kind), quantity),) for kind in kinds))
+        return mark_safe("".join(cell(by_kind.get(kind)) for kind in kinds))  # noqa: S308 — escaped
 
     return {
         "columns": [label for _kind, label in impact["kinds"]],
         "rows": [
-            {"name": country["name"], "cells": cells(country["by_kind"]), "count": _number(country["count"])}
+            {
+                "name": country["name"],
+                "cells": cells(country["by_kind"]),
+                "count": _number(country["count"], language),
+            }
             for country in impact["countries"]
         ],
         "totals": cells(impact["by_kind"]),
-        "total": _number(impact["total"]),
+        "total": _number(impact["total"], language),
     }
 
 
@@ -372,20 +374,21 @@ def _indicator_rows(rows, *, council):
         _("Progress of %(name)s to its target"),
         _("No value yet"),
     )
+    language = get_language()
     cells = []
     for row in rows:
 
         def amount(value, unit=row["unit"]):
-            return escape(f"{_decimal(value)} {unit}".strip())
+            return escape(f"{_decimal(value, language)} {unit}".strip())
 
         if row["latest_value"] is None:
             latest = "—"
         else:
-            day = _short_date(row["latest_date"])
+            day = _short_date(row["latest_date"], language)
             latest = (
                 f'{amount(row["latest_value"])}<div class="small text-body-secondary">{escape(day)}</div>'
             )
-        target_day = _short_date(row["target_date"])
+        target_day = _short_date(row["target_date"], language)
         if row["progress"] is None:
             progress = f'<span class="small text-body-secondary">{escape(no_value)}</span>'
         else:
@@ -449,12 +452,13 @@ def _change(change):
     """A change for display: ``{"now", "before"}`` formatted, and ``"html"``: "▲ +3 (+150 %)" (with
     "up" for screen readers), "▼ −1 (−50 %)" ("down") or "no change"."""
     difference = change["difference"]
-    shown = {"now": _number(change["now"]), "before": _number(change["before"])}
+    language = get_language()
+    shown = {"now": _number(change["now"], language), "before": _number(change["before"], language)}
     if not difference:
         return {**shown, "html": format_html("<span>{}</span>", _("no change"))}
     up = difference > 0
     sign = "+" if up else "−"
-    percent = "" if change["percent"] is None else f" ({sign}{_number(abs(change['percent']))} %)"
+    percent = "" if change["percent"] is None else f" ({sign}{_number(abs(change['percent']), language)} %)"
     html = format_html(
         '<span class="{}"><span aria-hidden="true">{} </span><span class="visually-hidden">{} </span>'
         "{}{}{}</span>",
@@ -462,7 +466,7 @@ def _change(change):
         "▲" if up else "▼",
         _("up") if up else _("down"),
         sign,
-        _number(abs(difference)),
+        _number(abs(difference), language),
         percent,
     )
     return {**shown, "html": html}
@@ -471,16 +475,19 @@ def _change(change):
 def _table(labels, items):
     """A chart's text alternative: the items' labels as columns, the body's rows (``<tr>``s: the
     quarter, then each item's value, built once in Python) and the items' totals."""
+    language = get_language()
     body = "".join(
         f'<tr><th scope="row">{escape(label)}</th>'
-        + "".join(f'<td class="text-end">{escape(_number(item["series"][i]))}</td>' for item in items)
+        + "".join(
+            f'<td class="text-end">{escape(_number(item["series"][i], language))}</td>' for item in items
+        )
         + "</tr>"
         for i, label in enumerate(labels)
     )
     return {
         "columns": [item["label"] for item in items],
         "body": mark_safe(body),  # noqa: S308 — every text is escaped
-        "totals": [_number(item["total"]) for item in items],
+        "totals": [_number(item["total"], language) for item in items],
     }
 
 
@@ -490,6 +497,7 @@ def _membership_rows(membership, *, council):
     url = reverse("councils:detail", args=["SLUG"])
     before, after = url.split("SLUG")
     kinds = [kind for kind, _label in membership["kinds"]]
+    language = get_language()
     rows = []
     for row in membership["rows"]:
         name = ""
@@ -497,9 +505,17 @@ def _membership_rows(membership, *, council):
             link = escape(before + row["council"] + after)
             name = f'<th scope="row"><a href="{link}">{escape(row["council_name"])}</a></th>'
         counts = [row["by_kind"].get(kind, 0) for kind in kinds] + [row["total"]]
-        cells = "".join(f'<td class="text-end">{escape(_number(n))}</td>' for n in counts)
+        cells = "".join(f'<td class="text-end">{escape(_number(n, language))}</td>' for n in counts)
         rows.append(f"<tr>{name}{cells}</tr>")
     return mark_safe("".join(rows))  # noqa: S308 — every text is escaped
+
+
+def _membership_totals(membership, language):
+    """The members table's totals: per kind, then in all."""
+    totals = membership["total"]
+    return [_number(totals.get(kind, 0), language) for kind, _label in membership["kinds"]] + [
+        _number(totals["all"], language)
+    ]
 
 
 def _dashboard_data(council, period):
@@ -555,6 +571,7 @@ def _render(request, *, council):
     period = kpi.period_for(quarters=quarters or kpi.DEFAULT_QUARTERS)
     data = _dashboard_data(council, period)
     summaries = _summaries(data["ledger"])
+    language = get_language()
     labels = data["ledger"]["labels"]
     context = {
         "council": council,
@@ -592,10 +609,7 @@ def _render(request, *, council):
         ),
         "impact_table": _impact_table(data["impact"]),
         "membership_rows": _membership_rows(data["membership"], council=council),
-        "membership_totals": [
-            _number(data["membership"]["total"].get(kind, 0)) for kind, _label in data["membership"]["kinds"]
-        ]
-        + [_number(data["membership"]["total"]["all"])],
+        "membership_totals": _membership_totals(data["membership"], language),
         "indicator_rows": _indicator_rows(data["indicators"], council=council),
         "network": network_presentation(data["network"], council=council),
         "kind_legend": [
