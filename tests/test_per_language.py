@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.utils import translation
 
-LOAD = "{% load i18n ui %}"
+LOAD = "{% load i18n static ui %}"
 
 
 def _render(source, **context):
@@ -55,8 +55,18 @@ def test_gives_what_its_content_gives_without_it(autoescape):
         "{% url 'home' %}",
         "{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}",
         "{% csrf_token %}",
+        "{% static path %}",
+        "{% static 'css/portal.css' as stylesheet %}",
     ],
 )
 def test_refuses_anything_that_could_differ_between_requests(content):
     with pytest.raises(TemplateSyntaxError, match="per_language"):
         Template(LOAD + "{% per_language %}" + content + "{% endper_language %}")
+
+
+def test_takes_static_urls():
+    source = "{% per_language %}<link href=\"{% static 'css/portal.css' %}\">{% endper_language %}"
+    assert _render(source) == _render(
+        source.replace("{% per_language %}", "").replace("{% endper_language %}", "")
+    )
+    assert "css/portal" in _render(source)

@@ -5,6 +5,7 @@ from django import forms, template
 from django.template.base import TextNode, Variable
 from django.template.defaulttags import CommentNode, LoadNode
 from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -55,9 +56,12 @@ def _literal(expression):
 
 def _fixed(node):
     """Whether ``node`` renders the same for every request in a given language: markup, comments,
-    ``{% load %}`` and ``{% translate "a literal" %}`` (not ``as`` a variable, no filter)."""
+    ``{% load %}``, ``{% translate "a literal" %}`` (not ``as`` a variable, no filter) and
+    ``{% static "a literal" %}`` (the same URL for the life of the process)."""
     if isinstance(node, TextNode | CommentNode | LoadNode):
         return True
+    if isinstance(node, StaticNode):
+        return node.varname is None and _literal(node.path)
     return (
         isinstance(node, TranslateNode)
         and node.asvar is None
@@ -81,16 +85,18 @@ class PerLanguageNode(template.Node):
 
 @register.tag
 def per_language(parser, token):
-    """``{% per_language %}…{% endper_language %}``: a block of markup and literal ``{% translate %}``
-    texts — the headings, explanations and labels of a busy page — rendered once per language and
-    process, then reused (each ``{% translate %}`` costs some 10 µs; a dashboard has a hundred).
-    Anything that could differ between requests (a variable, a condition, a URL) is refused when the
-    template is compiled, so the block cannot show one person's data to another."""
+    """``{% per_language %}…{% endper_language %}``: a block of markup, literal ``{% translate %}``
+    texts and ``{% static %}`` URLs — the headings, explanations and labels of a busy page, the
+    layout's assets — rendered once per language and process, then reused (each ``{% translate %}``
+    costs some 10 µs, each ``{% static %}`` some 30; a dashboard has a hundred). Anything that could
+    differ between requests (a variable, a condition, a ``{% url %}``) is refused when the template is
+    compiled, so the block cannot show one person's data to another."""
     nodelist = parser.parse(("endper_language",))
     parser.delete_first_token()
     for node in nodelist:
         if not _fixed(node):
             raise template.TemplateSyntaxError(
-                f"{{% per_language %}} holds only markup and literal {{% translate %}} texts, not {node!r}"
+                "{% per_language %} holds only markup, literal {% translate %} texts and {% static %} URLs, "
+                f"not {node!r}"
             )
     return PerLanguageNode(nodelist)
