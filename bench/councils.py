@@ -39,7 +39,9 @@ def _parse_args():
         "--interactions", type=int, default=1_000_000, help="ledger entries to seed (default 1,000,000)"
     )
     parser.add_argument("--organisations", type=int, default=3_000, help="organisations (default 3,000)")
-    parser.add_argument("--requests", type=int, default=40, help="measured requests per case (default 40)")
+    parser.add_argument(
+        "--requests", type=int, default=100, help="measured requests per case and floor (default 100)"
+    )
     parser.add_argument("--warmup", type=int, default=5, help="warm-up requests per case (default 5)")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "cg_bench_councils"))
     parser.add_argument("--reseed", action="store_true", help="seed again even if the seed is there")
@@ -574,33 +576,41 @@ def page_queries(client, url):
     return queries
 
 
-def _runs(timed, n, warmup, slow_ms, slow_requests):
-    """Time ``timed()`` n times after ``warmup`` calls; a case whose first call takes longer than
-    ``slow_ms`` is far off the target anyway and is timed ``slow_requests`` times only (said in the
-    table), so that a slow page does not hold a shared machine for an hour."""
+def _runs(timers, n, warmup, slow_ms, slow_requests):
+    """Time each of ``timers`` (name -> callable) n times after ``warmup`` calls, interleaved: each
+    round calls every timer once, in an order that rotates, so that the page and its floors share the
+    machine's ups and downs (measured one after the other, a busier minute would land on one of them).
+    A case whose first round takes longer than ``slow_ms`` is far off the target anyway and is timed
+    ``slow_requests`` times only (said in the table), so that a slow page does not hold a shared
+    machine for an hour. Returns {name: (p50, p95)} and the number of rounds."""
+    names = list(timers)
     start = time.perf_counter()
-    timed()
-    first = (time.perf_counter() - start) * 1000
+    for name in names:
+        timers[name]()
+    first = (time.perf_counter() - start) * 1000 / len(names)
     if first > slow_ms:
         n, warmup = slow_requests, 0
     for _ in range(max(0, warmup - 1)):
-        timed()
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        timed()
-        times.append((time.perf_counter() - start) * 1000)
-    return (*_percentiles(times), n)
+        for name in names:
+            timers[name]()
+    times = {name: [] for name in names}
+    for round_ in range(n):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            timers[name]()
+            times[name].append((time.perf_counter() - start) * 1000)
+    return {name: _percentiles(values) for name, values in times.items()}, n
 
 
-def measure_page(client, url, **runs):
+def getter(client, url):
     def get():
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
 
-    return _runs(get, **runs)
+    return get
 
 
 def replay(queries):
@@ -820,7 +830,6 @@ def main():
     for number, (name, client, url, deployed) in enumerate(cases):
         page_cache(deployed)
         floor_queries = page_queries(client, url)
-        f50, f95, _n = _runs(replay(floor_queries), **runs)
         slowest.append((name, sorted(floor_queries, key=lambda query: -query[2])[:3]))
         if args.explain:
             explain(floor_queries)
@@ -830,8 +839,11 @@ def main():
                 f"  ({name}: a stack floor request runs {floor_statements} statements, "
                 f"the page {len(floor_queries)})"
             )
-        s50, s95, _n = measure_page(client, floor_url, **runs)
-        p50, p95, n = measure_page(client, url, **runs)
+        timed, n = _runs(
+            {"sql": replay(floor_queries), "stack": getter(client, floor_url), "page": getter(client, url)},
+            **runs,
+        )
+        (f50, f95), (s50, s95), (p50, p95) = timed["sql"], timed["stack"], timed["page"]
         ratio, stack_ratio = p95 / f95, p95 / s95
         print(
             f"{name:36} {n:3} {p50:8.1f} {p95:8.1f} {f50:13.1f} {f95:13.1f} {ratio:11.2f}x "
