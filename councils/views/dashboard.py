@@ -469,23 +469,51 @@ def _change(change, language):
     return {**shown, "html": mark_safe(html)}  # noqa: S308 — every text is escaped
 
 
-def _table(labels, items):
-    """A chart's text alternative: the items' labels as columns, the body's rows (``<tr>``s: the
-    quarter, then each item's value, built once in Python) and the items' totals."""
+def _table(labels, items, caption):
+    """A chart's text alternative, in a disclosure, built once in Python: a row per quarter (its label,
+    then each item's value), the items' totals over the period, every text escaped."""
     language = get_language()
+
+    def cells(values):
+        return "".join(f'<td class="text-end">{escape(_number(value, language))}</td>' for value in values)
+
+    columns = "".join(f'<th scope="col" class="text-end">{escape(item["label"])}</th>' for item in items)
     body = "".join(
-        f'<tr><th scope="row">{escape(label)}</th>'
-        + "".join(
-            f'<td class="text-end">{escape(_number(item["series"][i], language))}</td>' for item in items
-        )
-        + "</tr>"
+        f'<tr><th scope="row">{escape(label)}</th>{cells(item["series"][i] for item in items)}</tr>'
         for i, label in enumerate(labels)
     )
-    return {
-        "columns": [item["label"] for item in items],
-        "body": mark_safe(body),  # noqa: S308 — every text is escaped
-        "totals": [_number(item["total"], language) for item in items],
-    }
+    totals = cells(item["total"] for item in items)
+    return mark_safe(  # noqa: S308 — every text is escaped
+        f'<details class="mt-2"><summary>{escape(_("Show the numbers as a table"))}</summary>'
+        '<div class="table-responsive"><table class="table table-sm mt-2">'
+        f"<caption>{escape(caption)}</caption>"
+        f'<thead><tr><th scope="col">{escape(_("Quarter"))}</th>{columns}</tr></thead><tbody>{body}</tbody>'
+        f'<tfoot><tr><th scope="row">{escape(_("Whole period"))}</th>{totals}</tr></tfoot>'
+        "</table></div></details>"
+    )
+
+
+def _figures(items, column):
+    """Success factors 1 and 2's headline figures, a card each (in a ``column`` of the grid): this
+    quarter so far against the same days a year before, the last four full quarters against the four
+    before. Built once in Python, every text escaped."""
+    so_far, last_four = _("this quarter so far"), _("in the last four full quarters")
+    year_ago = _("%(before)s in the same days a year ago")
+    four_before = _("%(before)s in the four quarters before")
+    cards = []
+    for item in items:
+        now, last = item["this_quarter"], item["last_four_quarters"]
+        cards.append(
+            f'<div class="{column}"><div class="card h-100"><div class="card-body">'
+            f'<h3 class="h6 card-title">{escape(item["label"])}</h3>'
+            f'<p class="mb-0"><span class="fs-2 fw-semibold">{escape(now["now"])}</span> {escape(so_far)}</p>'
+            f'<p class="small text-body-secondary mb-3">{now["html"]} · '
+            f"{escape(year_ago % {'before': now['before']})}</p>"
+            f'<p class="mb-0"><strong>{escape(last["now"])}</strong> {escape(last_four)}</p>'
+            f'<p class="small text-body-secondary mb-0">{last["html"]} · '
+            f"{escape(four_before % {'before': last['before']})}</p></div></div></div>"
+        )
+    return mark_safe("".join(cards))  # noqa: S308 — every text is escaped; the changes' HTML is built so
 
 
 def _membership_rows(membership, *, council):
@@ -583,12 +611,21 @@ def _render(request, *, council):
         % {"first": labels[0], "last": labels[-1], "count": period.count},
         "data": data,
         "charts": _charts(data),
-        "sf1_figures": [summaries["sme_hei"], summaries["total"]],
-        "sf1_table": _table(labels, [summaries["sme_hei"], summaries["total"]]),
-        "sf2_figures": [summaries["cross_cluster"], summaries["cross_border"], summaries["cross_council"]],
-        "sf2_table": _table(
-            labels, [summaries["cross_cluster"], summaries["cross_border"], summaries["cross_council"]]
+        "sf1_figures": _figures([summaries["sme_hei"], summaries["total"]], "col-md-6"),
+        "sf1_table": _table(
+            labels,
+            [summaries["sme_hei"], summaries["total"]],
+            _("SME–HEI interactions and all interactions per quarter"),
         ),
+        "sf2_figures": _figures(
+            [summaries["cross_cluster"], summaries["cross_border"], summaries["cross_council"]], "col-md-4"
+        ),
+        "sf2_table": _table(
+            labels,
+            [summaries["cross_cluster"], summaries["cross_border"], summaries["cross_council"]],
+            _("Cross-cluster, cross-border and across-councils interactions per quarter"),
+        ),
+        "meetings_held": sum(data["meetings"]["meetings"]),
         "meetings_table": _table(
             labels,
             [
@@ -603,6 +640,7 @@ def _render(request, *, council):
                     "total": sum(data["meetings"]["attendance"]),
                 },
             ],
+            _("Meetings held and people checked in per quarter"),
         ),
         "impact_table": _impact_table(data["impact"]),
         "membership_rows": _membership_rows(data["membership"], council=council),
