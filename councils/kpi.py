@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries as country_names
 
@@ -352,6 +353,12 @@ def indicator_rows(*, council=None):
 # --- success factor 4: impact -------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
+def _country_name(code, language):
+    """A country's name in ``language`` (the active one), or its code when unknown."""
+    return str(country_names.name(code)) or code
+
+
 @functools.cache
 def _impact_sql(scoped):
     return (
@@ -385,7 +392,7 @@ def impact_kpis(*, council=None, period):
         total["count"] += count
         total["quantity"] += quantity or 0
     for entry in countries.values():
-        entry["name"] = str(country_names.name(entry["code"])) or entry["code"]
+        entry["name"] = _country_name(entry["code"], get_language())
     return {
         "kinds": [(kind, str(label)) for kind, label in ImpactRecord.Kind.choices if kind in by_kind],
         "countries": sorted(countries.values(), key=lambda entry: (-entry["count"], entry["name"])),
