@@ -24,9 +24,10 @@ class EventKind:
     can_manage: Callable = _nobody
     # event -> the page of the event in its app
     url: Callable = None
-    # (event, registration) -> None: called after a registration is confirmed at the event
-    # (checked in), for the owning app to record what it means (e.g. ledger interactions).
-    on_check_in: Callable = None
+    # (event, registration) -> None: called after a person's attendance changed (checked in, or the
+    # check-in undone: ``registration.checked_in_at`` tells which), in the same transaction, for the
+    # owning app to record what it means (e.g. ledger interactions).
+    on_attendance: Callable = None
 
 
 _kinds: dict[str, EventKind] = {}

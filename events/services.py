@@ -245,7 +245,7 @@ def _after_registration(registration, *, promoted):
 def registration_check_in(*, registration, actor, present=True):
     """Record that a confirmed person attended (or undo it). Managers only; idempotent.
 
-    The owning app hears of each check-in (``EventKind.on_check_in``), e.g. to record interactions.
+    The owning app hears of each change (``EventKind.on_attendance``), e.g. to record interactions.
     Raises PermissionDenied for non-managers and ValidationError for a registration that is not
     confirmed or an event that has not started yet (doors open an hour before).
     """
@@ -262,12 +262,14 @@ def registration_check_in(*, registration, actor, present=True):
         registration.checked_in_at = timezone.now()
         registration.checked_in_by = actor
         registration.save(update_fields=["checked_in_at", "checked_in_by"])
-        if kind.on_check_in:
-            kind.on_check_in(event, registration)
     elif not present and registration.checked_in_at is not None:
         registration.checked_in_at = None
         registration.checked_in_by = None
         registration.save(update_fields=["checked_in_at", "checked_in_by"])
+    else:
+        return registration  # nothing changed
+    if kind.on_attendance:
+        kind.on_attendance(event, registration)
     return registration
 
 

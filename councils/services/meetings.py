@@ -108,8 +108,17 @@ def register_meeting_kind():
             can_register=_can_register,
             can_manage=_can_manage,
             url=_url,
+            on_attendance=_attendance_changed,
         )
     )
+
+
+def _attendance_changed(event, registration):
+    """A check-in made or undone: once the minutes are out, the meeting's ledger entry follows it (a
+    late check-in adds the person's organisations); before, publishing records the attendance."""
+    meeting = Meeting.objects.filter(event=event).first()
+    if meeting is not None and meeting.minutes_published_at is not None:
+        record_attendance(meeting)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -419,10 +428,22 @@ def meeting_local_date(meeting):
     return timezone.localtime(meeting.event.start, ZoneInfo(meeting.event.time_zone)).date()
 
 
+@transaction.atomic
 def record_attendance(meeting, *, actor=None):
-    """Record that the attending organisations met (one ledger interaction for the meeting, linked to
-    its council), when at least two organisations attended. Idempotent (the ledger's source_ref)."""
+    """Record that the attending organisations met: one ledger interaction for the meeting, linked to
+    its council, when at least two organisations attended. Idempotent (the ledger's source_ref): the
+    same attendance leaves the entry as it is. When the attendance changed since it was recorded (a
+    late check-in, or one undone), the entry is recorded again: the old one is deleted — the daily
+    roll-up forgets it — and the new one recorded, in one transaction, the meeting's row locked so
+    that two check-ins at once take turns. Returns the entry, or None (fewer than two)."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     organisations = attending_organisations(meeting)
+    existing = Interaction.objects.filter(source=LEDGER_SOURCE, source_ref=str(meeting.pk)).first()
+    if existing is not None:
+        if set(existing.organisations.values_list("pk", flat=True)) == {org.pk for org in organisations}:
+            return existing
+        actor = actor or existing.recorded_by
+        existing.delete()
     if len(organisations) < 2:
         return None
     return interaction_record(

@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from councils.models import CouncilInteraction, Decision
-from councils.services.meetings import minutes_nudge, minutes_publish, minutes_save
+from councils.models import CouncilInteraction, Decision, LedgerDay
+from councils.services.meetings import meeting_local_date, minutes_nudge, minutes_publish, minutes_save
 from councils.tasks import nudge_minutes
 from events.models import Registration
+from events.services import registration_check_in
 from notifications.models import Notification
 from organisations.models import Interaction, Organisation, Region
 
@@ -111,6 +112,70 @@ def test_minutes_publish_with_one_organisation_records_nothing(coordinator, coun
     attend(meeting, council_member, outsider)  # Acme, and someone of no organisation
     minutes_publish(meeting=meeting, actor=coordinator, minutes="Small meeting")
     assert not Interaction.objects.exists()
+
+
+def _day(meeting, council):
+    """The meeting day's roll-up counts of ``council`` (None: the alliance): (total, SME–HEI)."""
+    row = LedgerDay.objects.filter(council=council, date=meeting_local_date(meeting)).first()
+    return (row.total, row.sme_hei) if row else (0, 0)
+
+
+def test_a_late_check_in_joins_the_published_meeting_in_the_ledger(
+    malaga, coordinator, acme, uni, council_member, uni_member, outsider
+):
+    meeting = past_meeting()
+    second_sme = OrganisationFactory(name="Ferro Tooling", region=Region.MALAGA)
+    CouncilOrganisationFactory(council=malaga, organisation=second_sme)
+    attend(meeting, council_member, MembershipFactory(organisation=second_sme).user)  # two SMEs
+    minutes_publish(meeting=meeting, actor=coordinator, minutes="We met.")
+    assert not Interaction.objects.get().is_sme_hei
+    assert _day(meeting, malaga) == _day(meeting, None) == (1, 0)
+
+    late = RegistrationFactory(event=meeting.event, user=uni_member)
+    registration_check_in(registration=late, actor=coordinator)
+
+    interaction = Interaction.objects.get()  # still one entry for the meeting, now with the university
+    assert set(interaction.organisations.all()) == {acme, second_sme, uni}
+    assert interaction.is_sme_hei and interaction.recorded_by == coordinator
+    assert _day(meeting, malaga) == _day(meeting, None) == (1, 1)  # the roll-up follows
+
+    registration_check_in(registration=late, actor=coordinator, present=False)  # a mistake, undone
+
+    interaction = Interaction.objects.get()
+    assert set(interaction.organisations.all()) == {acme, second_sme}
+    assert _day(meeting, malaga) == _day(meeting, None) == (1, 0)
+
+
+def test_an_undone_check_in_can_leave_too_few_organisations_to_record(
+    coordinator, council_member, uni_member
+):
+    meeting = past_meeting()
+    attend(meeting, council_member, uni_member)
+    minutes_publish(meeting=meeting, actor=coordinator, minutes="We met.")
+    registration = Registration.objects.get(event=meeting.event, user=uni_member)
+
+    registration_check_in(registration=registration, actor=coordinator, present=False)
+
+    assert not Interaction.objects.exists()
+    assert _day(meeting, None) == (0, 0)
+
+
+def test_check_ins_before_publication_leave_the_ledger_alone(coordinator, council_member, uni_member):
+    meeting = past_meeting()
+    registration = RegistrationFactory(event=meeting.event, user=council_member)
+    attend(meeting, uni_member)
+
+    registration_check_in(registration=registration, actor=coordinator)
+
+    assert not Interaction.objects.exists()  # publishing the minutes records the attendance
+
+
+def test_republishing_the_same_attendance_keeps_the_entry(coordinator, council_member, uni_member):
+    meeting = past_meeting()
+    attend(meeting, council_member, uni_member)
+    first = minutes_publish(meeting=meeting, actor=coordinator, minutes="v1") and Interaction.objects.get()
+    minutes_publish(meeting=meeting, actor=coordinator, minutes="v2")
+    assert Interaction.objects.get().pk == first.pk
 
 
 def test_person_in_two_organisations_counts_for_both(coordinator, council_member, malaga):

@@ -208,18 +208,24 @@ def test_check_in_only_confirmed_and_idempotent(manager, attendee, attendee2):
     assert undone.checked_in_at is None
 
 
-def test_check_in_calls_the_kind_hook_once(manager, attendee, test_kind):
+def test_the_kind_hears_of_each_change_of_attendance_once(manager, attendee, test_kind):
     import dataclasses
 
     from events.registry import register_kind
 
     calls = []
-    register_kind(dataclasses.replace(test_kind, on_check_in=lambda event, reg: calls.append(reg.pk)))
+    register_kind(
+        dataclasses.replace(
+            test_kind, on_attendance=lambda event, reg: calls.append((reg.pk, reg.checked_in_at is not None))
+        )
+    )
     event = EventFactory(start=timezone.now() - datetime.timedelta(minutes=5))
     registration = RegistrationFactory(event=event, user=attendee)
     registration_check_in(registration=registration, actor=manager)
     registration_check_in(registration=registration, actor=manager)
-    assert calls == [registration.pk]
+    registration_check_in(registration=registration, actor=manager, present=False)
+    registration_check_in(registration=registration, actor=manager, present=False)
+    assert calls == [(registration.pk, True), (registration.pk, False)]
 
 
 def test_check_in_needs_manager_and_time(event, attendee, attendee2):
