@@ -531,14 +531,18 @@ def action_item_create(*, meeting, actor, title, owner, due_date=None):
     return action
 
 
+UNCHANGED = object()  # action_item_update's due date when it is not to change (None clears it)
+
+
 @transaction.atomic
-def action_item_update(*, action, actor, status=None, note=None, due_date=None, title=None, owner=None):
+def action_item_update(*, action, actor, status=None, note=None, due_date=UNCHANGED, title=None, owner=None):
     """Update an action item. Its owner may change the status and the progress note; coordinators
     and staff anything (a new owner must be a council member and is told). ``None`` leaves a field
-    as it is. Raises PermissionDenied and ValidationError."""
+    as it is, but for the due date, which ``None`` clears (``UNCHANGED`` leaves it). Raises
+    PermissionDenied and ValidationError."""
     _require(actor, "councils.update_action", action)
     manages = actor.has_perm("councils.manage_meeting", action.meeting)
-    if not manages and (due_date is not None or title is not None or owner is not None):
+    if not manages and (due_date is not UNCHANGED or title is not None or owner is not None):
         raise PermissionDenied
     action = (
         ActionItem.objects.select_for_update(of=("self",))
@@ -551,7 +555,7 @@ def action_item_update(*, action, actor, status=None, note=None, due_date=None, 
         action.status = status
     if note is not None:
         action.note = note
-    if due_date is not None:
+    if due_date is not UNCHANGED:
         action.due_date = due_date
     if title is not None:
         action.title = title.strip()

@@ -68,7 +68,9 @@ def test_owner_updates_status_and_note(council_member):
     assert (action.status, action.note) == (ActionItem.Status.IN_PROGRESS, "Half")
 
 
-@pytest.mark.parametrize("change", [{"title": "Other"}, {"due_date": datetime.date(2030, 1, 1)}])
+@pytest.mark.parametrize(
+    "change", [{"title": "Other"}, {"due_date": datetime.date(2030, 1, 1)}, {"due_date": None}]
+)
 def test_owner_may_not_change_the_rest(council_member, change):
     action = ActionItemFactory(owner=council_member)
     with pytest.raises(PermissionDenied):
@@ -263,3 +265,22 @@ def test_coordinator_edits_every_field_through_the_page(client, coordinator, cou
     )
     action.refresh_from_db()
     assert (action.title, action.owner, action.due_date) == ("New", uni_member, datetime.date(2031, 2, 3))
+
+
+def test_coordinator_clears_the_due_date_through_the_page(client, coordinator, council_member):
+    action = ActionItemFactory(owner=council_member, due_date=datetime.date(2031, 2, 3))
+    client.force_login(coordinator)
+    client.post(
+        reverse("councils:action_update", args=[action.pk]),
+        {"status": "open", "note": "", "title": action.title, "owner": council_member.pk, "due_date": ""},
+    )
+    action.refresh_from_db()
+    assert action.due_date is None
+
+
+def test_the_owners_update_keeps_the_due_date(client, council_member):
+    action = ActionItemFactory(owner=council_member, due_date=datetime.date(2031, 2, 3))
+    client.force_login(council_member)
+    client.post(reverse("councils:action_update", args=[action.pk]), {"status": "done", "note": "Sent"})
+    action.refresh_from_db()
+    assert (action.status, action.due_date) == ("done", datetime.date(2031, 2, 3))
