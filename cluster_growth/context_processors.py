@@ -2,6 +2,9 @@ import functools
 
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 # The layout's links (header, account menu, footer): the same on every page, reversed once per URL
 # configuration and script prefix instead of a dozen times per request.
@@ -38,7 +41,23 @@ def _layout_urls(urlconf, prefix):
     return urls
 
 
+@functools.lru_cache(maxsize=16)
+def _language_options(current):
+    """The language switcher's options, the current language selected; each name in its own language."""
+    return format_html_join(
+        "",
+        '<option value="{}" lang="{}"{}>{}</option>',
+        (
+            (code, code, mark_safe(" selected") if code == current else "", name)
+            for code, name in settings.LANGUAGES
+        ),
+    )
+
+
 def site(request):
-    """What every page's layout needs: the language list for the switcher and the layout's links."""
+    """What every page's layout needs: the language switcher's options and the layout's links."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return {"site_languages": settings.LANGUAGES, "layout_urls": _layout_urls(urlconf, get_script_prefix())}
+    return {
+        "language_options": _language_options(get_language()),
+        "layout_urls": _layout_urls(urlconf, get_script_prefix()),
+    }

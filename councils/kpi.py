@@ -83,6 +83,12 @@ def add_quarters(first_day, count):
 
 
 def quarter_label(first_day):
+    """ "2026 Q3", in the active language."""
+    return _quarter_label(first_day, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _quarter_label(first_day, language):
     return _("%(year)s Q%(number)s") % {"year": first_day.year, "number": (first_day.month - 1) // 3 + 1}
 
 
