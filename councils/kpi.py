@@ -30,13 +30,14 @@ targets exist, for the councils' own indicators (success factor 3).
 
 import datetime
 import functools
+import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -59,10 +60,14 @@ from .models import (
 )
 from .selectors.success import progress_percent
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_QUARTERS = 8
 QUARTER_CHOICES = (4, 8, 12, 20)
 NETWORK_LIMIT = 80  # links drawn: the strongest; a denser drawing is unreadable anyway
 NETWORK_CACHE_SECONDS = 300  # without the COUNCIL_DASHBOARD_CACHE_SECONDS setting
+NETWORK_KEEP_SECONDS = 7 * 24 * 3600  # a stale graph is still shown (while recomputed) for a week
+NETWORK_REFRESH_LOCK_SECONDS = 120  # one recomputation asked for at a time per graph
 
 # Success factors 1 and 2: the ledger's counts, in the order the dashboards show them.
 LEDGER_METRICS = ("sme_hei", "cross_cluster", "cross_border", "cross_council", "total")
@@ -507,30 +512,58 @@ def network_cache_key(*, council=None, quarters=DEFAULT_QUARTERS):
 
 def network_refresh(*, council=None, period=None, seconds=None):
     """Compute ``council``'s network (None: the alliance's) over ``period`` (default: the default
-    period up to today) and store it in the cache for ``seconds`` (default
-    COUNCIL_DASHBOARD_CACHE_SECONDS). Returns the graph."""
+    period up to today) and store it in the cache, fresh for ``seconds`` (default
+    COUNCIL_DASHBOARD_CACHE_SECONDS) and kept, stale, for NETWORK_KEEP_SECONDS. Returns the graph,
+    with its ``version`` (unique to this computation), ``computed_at`` and ``fresh_until``."""
     period = period or period_for()
     graph = network(council=council, period=period)
     seconds = _network_seconds() if seconds is None else seconds
     if seconds:
-        # Names this computation: what is drawn from the graph can be kept as long as the graph is.
-        graph["version"] = uuid.uuid4().hex
-        cache.set(network_cache_key(council=council, quarters=period.count), graph, seconds)
+        now = timezone.now()
+        # The version names this computation: what is drawn from the graph is kept as long as it is.
+        graph.update(
+            version=uuid.uuid4().hex, computed_at=now, fresh_until=now + datetime.timedelta(seconds=seconds)
+        )
+        key = network_cache_key(council=council, quarters=period.count)
+        cache.set(key, graph, max(seconds, NETWORK_KEEP_SECONDS))
+        cache.delete(f"{key}:refreshing")
     return graph
 
 
 def network_cached(*, council=None, period):
-    """:func:`network` as the dashboards show it: from the cache (one read) when there, else computed
-    now and stored for COUNCIL_DASHBOARD_CACHE_SECONDS (0: computed on every call, never cached).
-    The graph may lag the ledger by up to that long; the counts never do (they are not cached).
-    The caller checks the viewer's permission first."""
+    """:func:`network` as the dashboards show it, from the cache (one read): fresh for
+    COUNCIL_DASHBOARD_CACHE_SECONDS, then — while a worker recomputes it (``councils.refresh_network``,
+    asked for once) — stale, so that no viewer waits seconds for it; computed now only when the cache
+    has none (a first view of that scope and period in NETWORK_KEEP_SECONDS). With the setting at 0
+    it is computed on every call and never cached. The graph may lag the ledger by a few minutes; the
+    counts never do (they are not cached). The caller checks the viewer's permission first."""
     seconds = _network_seconds()
     if not seconds:
         return network(council=council, period=period)
-    graph = cache.get(network_cache_key(council=council, quarters=period.count))
+    key = network_cache_key(council=council, quarters=period.count)
+    graph = cache.get(key)
     if graph is None:
-        graph = network_refresh(council=council, period=period, seconds=seconds)
+        return network_refresh(council=council, period=period, seconds=seconds)
+    if graph.get("fresh_until") is None or graph["fresh_until"] <= timezone.now():
+        _ask_for_refresh(key, council=council, quarters=period.count)
     return graph
+
+
+def _ask_for_refresh(key, *, council, quarters):
+    """Queue the recomputation of a stale graph, once while one is pending (a lock in the cache). A
+    broker that cannot be reached is logged, never the viewer's problem: the stale graph is shown."""
+    if not cache.add(f"{key}:refreshing", True, NETWORK_REFRESH_LOCK_SECONDS):
+        return
+    from .tasks import refresh_network
+
+    def send():
+        try:
+            refresh_network.delay(council.pk if council is not None else None, quarters)
+        except Exception:  # the broker: the next viewer after the lock expires asks again
+            logger.exception("councils: could not queue the refresh of %s", key)
+            cache.delete(f"{key}:refreshing")
+
+    transaction.on_commit(send)
 
 
 def networks_refresh(*, quarters=DEFAULT_QUARTERS):

@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 
-from .kpi import networks_refresh
+from . import kpi
+from .models import Council
 from .services.meetings import minutes_nudge
 
 logger = logging.getLogger(__name__)
@@ -24,4 +25,17 @@ def nudge_minutes():
 def refresh_networks():
     """Every few minutes: recompute the network graphs of the alliance's and the councils' dashboards
     (default period) and keep them in the cache, so that no viewer waits for one. Safe to run twice."""
-    return networks_refresh()
+    return kpi.networks_refresh()
+
+
+@shared_task(name="councils.refresh_network", acks_late=True)
+def refresh_network(council_id, quarters):
+    """Asked for by a dashboard that showed a stale graph: recompute that one (``council_id`` None:
+    the alliance's) over its last ``quarters`` quarters. A council deleted meanwhile is skipped."""
+    council = None
+    if council_id is not None:
+        council = Council.objects.filter(pk=council_id).first()
+        if council is None:
+            return 0
+    kpi.network_refresh(council=council, period=kpi.period_for(quarters=quarters))
+    return 1

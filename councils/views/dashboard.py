@@ -332,9 +332,10 @@ def _impact_table(impact):
     language = get_language()
     kinds = [kind for kind, _label in impact["kinds"]]
     quantity = _("quantity %(quantity)s")
+    none = escape(_("none"))  # (translatable strings stay outside f-strings: makemessages skips those)
     none = (
         '<td class="text-end"><span aria-hidden="true">—</span>'
-        f'<span class="visually-hidden">{escape(_("none"))}</span></td>'
+        f'<span class="visually-hidden">{none}</span></td>'
     )
 
     def cell(by_kind):
@@ -454,16 +455,18 @@ def _change(change, language):
     difference = change["difference"]
     shown = {"now": _number(change["now"], language), "before": _number(change["before"], language)}
     if not difference:
-        return {**shown, "html": mark_safe(f"<span>{escape(_('no change'))}</span>")}  # noqa: S308 — escaped
+        no_change = escape(_("no change"))
+        return {**shown, "html": mark_safe(f"<span>{no_change}</span>")}  # noqa: S308 — escaped
     up = difference > 0
     sign = "+" if up else "−"
     amount = escape(_number(abs(difference), language))
+    said = escape(_("up") if up else _("down"))
     percent = (
         "" if change["percent"] is None else f" ({sign}{escape(_number(abs(change['percent']), language))} %)"
     )
     html = (
         f'<span class="{"dashboard-up" if up else "dashboard-down"}"><span aria-hidden="true">'
-        f'{"▲" if up else "▼"} </span><span class="visually-hidden">{escape(_("up") if up else _("down"))} '
+        f'{"▲" if up else "▼"} </span><span class="visually-hidden">{said} '
         f"</span>{sign}{amount}{percent}</span>"
     )
     return {**shown, "html": mark_safe(html)}  # noqa: S308 — every text is escaped
@@ -483,12 +486,15 @@ def _table(labels, items, caption):
         for i, label in enumerate(labels)
     )
     totals = cells(item["total"] for item in items)
+    show, quarter, whole = (
+        escape(text) for text in (_("Show the numbers as a table"), _("Quarter"), _("Whole period"))
+    )
     return mark_safe(  # noqa: S308 — every text is escaped
-        f'<details class="mt-2"><summary>{escape(_("Show the numbers as a table"))}</summary>'
+        f'<details class="mt-2"><summary>{show}</summary>'
         '<div class="table-responsive"><table class="table table-sm mt-2">'
         f"<caption>{escape(caption)}</caption>"
-        f'<thead><tr><th scope="col">{escape(_("Quarter"))}</th>{columns}</tr></thead><tbody>{body}</tbody>'
-        f'<tfoot><tr><th scope="row">{escape(_("Whole period"))}</th>{totals}</tr></tfoot>'
+        f'<thead><tr><th scope="col">{quarter}</th>{columns}</tr></thead><tbody>{body}</tbody>'
+        f'<tfoot><tr><th scope="row">{whole}</th>{totals}</tr></tfoot>'
         "</table></div></details>"
     )
 

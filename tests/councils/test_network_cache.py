@@ -76,6 +76,88 @@ def test_the_network_is_read_from_the_cache_not_computed(client, cached, coordin
     assert _weights(response) == [1]
 
 
+def _age(cache, key, seconds):
+    """Make the cached graph under ``key`` look computed ``seconds`` ago."""
+    graph = cache.get(key)
+    graph["computed_at"] -= datetime.timedelta(seconds=seconds)
+    graph["fresh_until"] -= datetime.timedelta(seconds=seconds)
+    cache.set(key, graph, 3600)
+
+
+def test_a_stale_graph_is_shown_at_once_while_a_worker_recomputes_it(
+    client, cached, coordinator, malaga, acme, uni, django_capture_on_commit_callbacks
+):
+    _record(acme, uni)
+    client.force_login(coordinator)
+    url = reverse("councils:dashboard", args=[malaga.slug])
+    client.get(url)  # computed and kept, fresh for 60 s
+    key = kpi.network_cache_key(council=malaga, quarters=kpi.DEFAULT_QUARTERS)
+    _age(cached, key, 61)
+    _record(acme, uni, days_ago=4)
+
+    with (
+        mock.patch.object(tasks.refresh_network, "delay") as queued,
+        mock.patch.object(kpi, "network", side_effect=AssertionError("the viewer waits")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        stale = client.get(url)
+    with mock.patch.object(tasks.refresh_network, "delay") as queued_again:
+        again = client.get(url)  # the refresh is pending: nobody asks again
+
+    assert _weights(stale) == _weights(again) == [1]  # shown at once, stale
+    queued.assert_called_once_with(malaga.pk, kpi.DEFAULT_QUARTERS)
+    queued_again.assert_not_called()  # asked for once, not per viewer
+
+    assert tasks.refresh_network(malaga.pk, kpi.DEFAULT_QUARTERS) == 1  # what the worker runs
+
+    assert _weights(client.get(url)) == [2]
+
+
+def test_a_fresh_graph_asks_for_nothing(client, cached, coordinator, malaga, acme, uni):
+    _record(acme, uni)
+    client.force_login(coordinator)
+    url = reverse("councils:dashboard", args=[malaga.slug])
+    client.get(url)
+
+    with mock.patch.object(tasks.refresh_network, "delay") as queued:
+        client.get(url)
+
+    queued.assert_not_called()
+
+
+def test_a_broker_that_cannot_be_reached_still_shows_the_stale_graph(
+    client, cached, coordinator, malaga, acme, uni, django_capture_on_commit_callbacks
+):
+    _record(acme, uni)
+    client.force_login(coordinator)
+    url = reverse("councils:dashboard", args=[malaga.slug])
+    client.get(url)
+    key = kpi.network_cache_key(council=malaga, quarters=kpi.DEFAULT_QUARTERS)
+    _age(cached, key, 61)
+
+    broker_down = mock.patch.object(tasks.refresh_network, "delay", side_effect=OSError("broker down"))
+    with broker_down as first_ask, django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url)
+    with broker_down as second_ask, django_capture_on_commit_callbacks(execute=True):
+        client.get(url)  # the lock was let go: the next viewer asks again
+
+    assert response.status_code == 200 and _weights(response) == [1]
+    assert first_ask.call_count == second_ask.call_count == 1
+
+
+def test_the_page_says_when_the_links_were_computed(client, cached, coordinator, malaga, acme, uni):
+    _record(acme, uni)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("councils:dashboard", args=[malaga.slug])).content.decode()
+
+    assert "The links as of " in page and "they are recomputed every few minutes." in page
+
+
+def test_the_worker_skips_a_council_deleted_meanwhile(cached):
+    assert tasks.refresh_network(987654, kpi.DEFAULT_QUARTERS) == 0
+
+
 def test_the_task_warms_every_scope_for_the_default_period(cached, malaga, acme, uni):
     _record(acme, uni)
 
