@@ -490,12 +490,12 @@ def _table(labels, items, caption):
         escape(text) for text in (_("Show the numbers as a table"), _("Quarter"), _("Whole period"))
     )
     return mark_safe(  # noqa: S308 — every text is escaped
-        f'<details class="mt-2"><summary>{show}</summary>'
-        '<div class="table-responsive"><table class="table table-sm mt-2">'
-        f"<caption>{escape(caption)}</caption>"
-        f'<thead><tr><th scope="col">{quarter}</th>{columns}</tr></thead><tbody>{body}</tbody>'
-        f'<tfoot><tr><th scope="row">{whole}</th>{totals}</tr></tfoot>'
-        "</table></div></details>"
+        f'<details class="mt-2">\n<summary>{show}</summary>\n'
+        '<div class="table-responsive"><table class="table table-sm mt-2">\n'
+        f"<caption>{escape(caption)}</caption>\n"
+        f'<thead><tr><th scope="col">{quarter}</th>{columns}</tr></thead>\n<tbody>{body}</tbody>\n'
+        f'<tfoot><tr><th scope="row">{whole}</th>{totals}</tr></tfoot>\n'
+        "</table></div>\n</details>"
     )
 
 
@@ -510,14 +510,15 @@ def _figures(items, column):
     for item in items:
         now, last = item["this_quarter"], item["last_four_quarters"]
         cards.append(
-            f'<div class="{column}"><div class="card h-100"><div class="card-body">'
-            f'<h3 class="h6 card-title">{escape(item["label"])}</h3>'
-            f'<p class="mb-0"><span class="fs-2 fw-semibold">{escape(now["now"])}</span> {escape(so_far)}</p>'
+            f'<div class="{column}"><div class="card h-100"><div class="card-body">\n'
+            f'<h3 class="h6 card-title">{escape(item["label"])}</h3>\n'
+            f'<p class="mb-0"><span class="fs-2 fw-semibold">{escape(now["now"])}</span> '
+            f"{escape(so_far)}</p>\n"
             f'<p class="small text-body-secondary mb-3">{now["html"]} · '
-            f"{escape(year_ago % {'before': now['before']})}</p>"
-            f'<p class="mb-0"><strong>{escape(last["now"])}</strong> {escape(last_four)}</p>'
+            f"{escape(year_ago % {'before': now['before']})}</p>\n"
+            f'<p class="mb-0"><strong>{escape(last["now"])}</strong> {escape(last_four)}</p>\n'
             f'<p class="small text-body-secondary mb-0">{last["html"]} · '
-            f"{escape(four_before % {'before': last['before']})}</p></div></div></div>"
+            f"{escape(four_before % {'before': last['before']})}</p>\n</div></div></div>\n"
         )
     return mark_safe("".join(cards))  # noqa: S308 — every text is escaped; the changes' HTML is built so
 
