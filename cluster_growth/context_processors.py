@@ -6,27 +6,14 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-# The layout's links (header, account menu, footer): the same on every page, reversed once per URL
-# configuration and script prefix instead of a dozen times per request.
+# The layout's links that its conditions compare with the page's path (the main navigation) or that
+# sit next to a CSRF token: reversed once per URL configuration and script prefix. The others are
+# {% url %}s inside {% per_language %} blocks, rendered once too.
 LAYOUT_URLS = {
     "home": "home",
     "directory": "organisations:directory",
     "councils": "councils:list",
-    "bell": "notifications:bell",
-    "notifications": "notifications:list",
-    "profile": "accounts:profile",
-    "my_organisations": "organisations:mine",
-    "reports": "reports:index",
-    "my_actions": "councils:my_actions",
-    "calendar": "events:calendar",
-    "two_factor": "mfa_index",
-    "admin": "admin:index",
-    "login": "account_login",
-    "logout": "account_logout",
-    "signup": "account_signup",
     "language_set": "language_set",
-    "privacy": "privacy",
-    "imprint": "imprint",
 }
 
 

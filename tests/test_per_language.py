@@ -2,6 +2,7 @@
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
+from django.urls import set_script_prefix
 from django.utils import translation
 
 LOAD = "{% load i18n static ui %}"
@@ -52,7 +53,9 @@ def test_gives_what_its_content_gives_without_it(autoescape):
         "{% translate message %}",
         '{% translate "Log out" context menu_context %}',
         '{% translate "Hello"|upper %}',
-        "{% url 'home' %}",
+        "{% url view_name %}",
+        "{% url 'councils:detail' council.slug %}",
+        "{% url 'home' as home %}",
         "{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}",
         "{% csrf_token %}",
         "{% static path %}",
@@ -70,3 +73,14 @@ def test_takes_static_urls():
         source.replace("{% per_language %}", "").replace("{% endper_language %}", "")
     )
     assert "css/portal" in _render(source)
+
+
+def test_takes_links_with_literal_arguments_keyed_by_the_script_prefix():
+    link = "<a href=\"{% url 'councils:detail' 'malaga' %}\">{% translate 'Home' %}</a>"
+    template = Template(LOAD + "{% per_language %}" + link + "{% endper_language %}")
+    assert template.render(Context()) == '<a href="/councils/malaga/">Home</a>'
+    set_script_prefix("/portal/")
+    try:
+        assert template.render(Context()) == '<a href="/portal/councils/malaga/">Home</a>'
+    finally:
+        set_script_prefix("/")
