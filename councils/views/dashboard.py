@@ -307,15 +307,21 @@ def network_svg(drawing):
     )
 
 
+def _slug_link(view_name):
+    """``slug -> escaped URL`` of a view taking one slug, reversed once for a whole table (slugs are
+    URL-safe, so the rest is a concatenation)."""
+    before, after = reverse(view_name, args=["SLUG"]).split("SLUG")
+    return lambda slug: escape(before + slug + after)
+
+
 def _links_rows(links):
     """The links' table rows (``<tr>``s), built once in Python: organisation names escaped, linked to
-    their pages (the URL reversed once: slugs are URL-safe)."""
-    url = reverse("organisations:detail", args=["SLUG"])
-    before, after = url.split("SLUG")
+    their pages."""
+    url = _slug_link("organisations:detail")
     language = get_language()
 
     def link(node):
-        return f'<a href="{escape(before + node["slug"] + after)}">{escape(node["name"])}</a>'
+        return f'<a href="{url(node["slug"])}">{escape(node["name"])}</a>'
 
     return mark_safe(  # noqa: S308 — every text is escaped
         "".join(
@@ -527,16 +533,14 @@ def _figures(items, column):
 def _membership_rows(membership, *, council):
     """The members table's body (``<tr>``s): per council (linked, on the alliance's), the active
     member organisations of each kind and in all, built once in Python."""
-    url = reverse("councils:detail", args=["SLUG"])
-    before, after = url.split("SLUG")
+    url = _slug_link("councils:detail")
     kinds = [kind for kind, _label in membership["kinds"]]
     language = get_language()
     rows = []
     for row in membership["rows"]:
         name = ""
         if council is None:
-            link = escape(before + row["council"] + after)
-            name = f'<th scope="row"><a href="{link}">{escape(row["council_name"])}</a></th>'
+            name = f'<th scope="row"><a href="{url(row["council"])}">{escape(row["council_name"])}</a></th>'
         counts = [row["by_kind"].get(kind, 0) for kind in kinds] + [row["total"]]
         cells = "".join(f'<td class="text-end">{escape(_number(n, language))}</td>' for n in counts)
         rows.append(f"<tr>{name}{cells}</tr>")
